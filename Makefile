@@ -1,0 +1,39 @@
+# The two commands of the quick start: `make demo` and `make test`. Each creates or refreshes the virtual
+# environment from pyproject.toml first, so they work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+# Embedded default: everything under the project folder, never ~/.prefect.
+export AANPAK_DATA_DIR ?= $(CURDIR)/.aanpak
+export PREFECT_HOME ?= $(CURDIR)/.aanpak/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+
+.PHONY: venv demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(PY) -m aanpak.demo
+
+test: venv
+	$(VENV)/bin/pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: venv
+	$(PY) -m bench
+
+clean:
+	rm -rf .aanpak .pytest_cache .mypy_cache .ruff_cache

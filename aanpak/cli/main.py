@@ -1,0 +1,352 @@
+"""`aanpak`: the coordinators' command line. Thin: parse, call a use case, show the answer.
+
+Exit codes: 0 ok, 1 refused by the domain (bad input, conflict, unknown reference), 2 usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.table import Table
+
+from aanpak import uitvoering
+from aanpak.cli.weergave import console, datum, fout_console, moment_tekst, werkdagen_tekst
+from aanpak.crypto import SleutelFout
+from aanpak.omgeving import Omgeving, standaard
+from aanpak.usecases import besluit as besluit_uc
+from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
+from models.casus import Opschortreden
+from models.fouten import DefinitieFout, DomeinFout, InvoerFout
+from models.signaal import Categorie, lees_signaal
+from models.werkproces import laad_bestand
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Werkproces van signaal naar aanpak — Convenant gelijke kansen, zorg en veiligheid.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+signaal_app = typer.Typer(help="Signalen registreren.", no_args_is_help=True)
+casus_app = typer.Typer(help="Casussen volgen.", no_args_is_help=True)
+stap_app = typer.Typer(help="Besluiten en termijnen van stappen.", no_args_is_help=True)
+overdracht_app = typer.Typer(help="Warme overdracht van regie.", no_args_is_help=True)
+werkproces_app = typer.Typer(help="Het werkproces tonen en controleren.", no_args_is_help=True)
+db_app = typer.Typer(help="De casusopslag beheren.", no_args_is_help=True)
+for naam, sub in (
+    ("signaal", signaal_app),
+    ("casus", casus_app),
+    ("stap", stap_app),
+    ("overdracht", overdracht_app),
+    ("werkproces", werkproces_app),
+    ("db", db_app),
+):
+    app.add_typer(sub, name=naam)
+
+Als = Annotated[str, typer.Option("--als", help="De convenantrol waarin u handelt, bv. wijkteam.casusregisseur.")]
+Door = Annotated[str, typer.Option("--door", help="Uw gebruikersnaam (wordt in de historie vastgelegd).")]
+
+
+def _omgeving() -> Omgeving:
+    return standaard()
+
+
+def domeinfouten(functie: Callable[P, T]) -> Callable[P, T]:
+    """Turn refusals into a clear message and exit code 1 instead of a traceback."""
+
+    @functools.wraps(functie)
+    def omhulsel(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return functie(*args, **kwargs)
+        except InvoerFout as exc:
+            fout_console.print("[bold red]Ongeldige invoer[/] — er is niets opgeslagen:")
+            for veld, reden in exc.fouten:
+                fout_console.print(f"  • [bold]{veld}[/]: {reden}")
+            raise typer.Exit(1) from None
+        except DomeinFout as exc:
+            fout_console.print(f"[bold red]Geweigerd:[/] {exc}")
+            raise typer.Exit(1) from None
+        except (DefinitieFout, SleutelFout) as exc:
+            fout_console.print(f"[bold red]Configuratiefout:[/] {exc}")
+            raise typer.Exit(1) from None
+
+    return omhulsel
+
+
+# -- signaal ------------------------------------------------------------------------------------------------
+
+
+def _lees_document(bestand: str) -> Any:
+    try:
+        tekst = sys.stdin.read() if bestand == "-" else Path(bestand).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvoerFout([("bestand", f"kan niet gelezen worden ({exc.strerror})")]) from None
+    try:
+        return json.loads(tekst)
+    except json.JSONDecodeError as exc:
+        raise InvoerFout([("bestand", f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})")]) from None
+
+
+@signaal_app.command("registreer")
+@domeinfouten
+def registreer(
+    bestand: Annotated[str | None, typer.Option("--bestand", "-f", help="JSON-document; '-' leest stdin.")] = None,
+    rol: Annotated[str | None, typer.Option(help="Rol van de melder, bv. school.zorgcoordinator.")] = None,
+    melder: Annotated[str | None, typer.Option(help="Naam van de melder.")] = None,
+    telefoon: Annotated[str | None, typer.Option(help="Telefoon van de melder.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail van de melder.")] = None,
+    bsn: Annotated[str | None, typer.Option(help="BSN van de jeugdige (elfproef).")] = None,
+    voornamen: Annotated[str | None, typer.Option()] = None,
+    tussenvoegsel: Annotated[str, typer.Option()] = "",
+    achternaam: Annotated[str | None, typer.Option()] = None,
+    geboortedatum: Annotated[str | None, typer.Option(help="JJJJ-MM-DD")] = None,
+    wijk: Annotated[str | None, typer.Option()] = None,
+    categorie: Annotated[list[Categorie] | None, typer.Option(help="Eén of meer categorieën.")] = None,
+    acuut: Annotated[bool, typer.Option("--acuut/--niet-acuut")] = False,
+    zorg: Annotated[str | None, typer.Option(help="Feitelijke beschrijving van de zorg.")] = None,
+    sleutel: Annotated[
+        str | None, typer.Option(help="Idempotentiesleutel: dezelfde sleutel registreert één keer.")
+    ] = None,
+) -> None:
+    """Registreer een signaal; het wordt gematcht en opent of voegt zich bij een casus."""
+    if bestand is not None:
+        document = _lees_document(bestand)
+    else:
+        document = {
+            "melder": {
+                k: v
+                for k, v in {"rol": rol, "naam": melder, "telefoon": telefoon, "email": email}.items()
+                if v is not None
+            },
+            "jeugdige": {
+                k: v
+                for k, v in {
+                    "bsn": bsn,
+                    "voornamen": voornamen,
+                    "tussenvoegsel": tussenvoegsel,
+                    "achternaam": achternaam,
+                    "geboortedatum": geboortedatum,
+                    "wijk": wijk,
+                }.items()
+                if v is not None
+            },
+            "categorieen": [c.value for c in categorie or []],
+            "acuut": acuut,
+            **({"zorg": zorg} if zorg is not None else {}),
+            **({"idempotentie_sleutel": sleutel} if sleutel else {}),
+        }
+    invoer = lees_signaal(document)
+    omg = _omgeving()
+    geregistreerd = signaal.registreer_signaal(omg, invoer)
+    verwerkt = uitvoering.na_signaal(omg, geregistreerd.signaal_ref)
+    if verwerkt.nieuwe_casus:
+        console.print(
+            f"Signaal [bold]{verwerkt.signaal_ref}[/] geregistreerd: nieuwe casus [bold]{verwerkt.casus_ref}[/]."
+        )
+    else:
+        console.print(
+            f"Signaal [bold]{verwerkt.signaal_ref}[/] gematcht ({verwerkt.gematcht_op}) met lopende casus "
+            f"[bold]{verwerkt.casus_ref}[/]; de betrokken partners worden geïnformeerd."
+        )
+    if verwerkt.gestarte_stappen:
+        console.print(f"Gestart: {', '.join(verwerkt.gestarte_stappen)}")
+
+
+# -- postvak & casus -----------------------------------------------------------------------------------------
+
+
+@app.command("postvak")
+@domeinfouten
+def postvak_cmd(
+    rol: Annotated[str | None, typer.Option(help="Toon het postvak van deze rol.")] = None,
+    organisatie: Annotated[str | None, typer.Option(help="Of van alle rollen van deze organisatie.")] = None,
+) -> None:
+    """Wat moet er gebeuren, te laat eerst."""
+    if (rol is None) == (organisatie is None):
+        raise typer.BadParameter("geef precies één van --rol of --organisatie")
+    taken = inzicht.postvak(_omgeving(), rol=rol, organisatie=organisatie)
+    tabel = Table(title=f"Postvak {rol or organisatie}", show_lines=False)
+    for kolom in ("Casus", "Wat", "Rol", "AVE", "Uiterlijk", "Resterend", "Status"):
+        tabel.add_column(kolom)
+    for t in taken:
+        tabel.add_row(
+            t.casus_ref,
+            t.naam + (f" ({t.overdracht_ref})" if t.overdracht_ref else ""),
+            t.rol,
+            str(t.ave),
+            datum(t.termijn_einde),
+            werkdagen_tekst(t.werkdagen_resterend),
+            t.status,
+        )
+    console.print(tabel if taken else f"Niets te doen voor {rol or organisatie}.")
+
+
+@casus_app.command("tijdlijn")
+@domeinfouten
+def tijdlijn_cmd(casus_ref: str) -> None:
+    """De stappen en de historie van een casus (zonder persoonsgegevens)."""
+    tl = inzicht.tijdlijn(_omgeving(), casus_ref)
+    console.print(
+        f"[bold]Casus {tl.casus_ref}[/] — {tl.status}, AVE {tl.ave}, casusregie {tl.casusregie or '-'}, "
+        f"procesregie {tl.procesregie or '-'} (werkproces {tl.werkproces})"
+    )
+    stappen = Table(title="Stappen")
+    for kolom in ("Stap", "Eigenaar", "Gestart", "Uiterlijk", "Afgerond", "Uitkomst", "Status"):
+        stappen.add_column(kolom)
+    for s in tl.stappen:
+        stappen.add_row(
+            s.naam,
+            s.eigenaar,
+            datum(s.gestart_op),
+            datum(s.termijn_einde),
+            datum(s.afgerond_op),
+            s.uitkomst or "",
+            s.status,
+        )
+    console.print(stappen)
+    historie = Table(title="Historie")
+    for kolom in ("Moment", "Gebeurtenis", "Stap", "Rol", "Door", "Details"):
+        historie.add_column(kolom)
+    for g in tl.gebeurtenissen:
+        details = ", ".join(f"{k}={v}" for k, v in g.gegevens.items() if v is not None)
+        historie.add_row(moment_tekst(g.moment), g.soort, g.stap or "", g.rol or "", g.actor or "", details)
+    console.print(historie)
+
+
+# -- stappen ---------------------------------------------------------------------------------------------------
+
+
+@stap_app.command("besluit")
+@domeinfouten
+def besluit_cmd(
+    casus_ref: str,
+    stap: str,
+    uitkomst: str,
+    als: Als,
+    door: Door,
+    ave: Annotated[int | None, typer.Option("--ave", help="AVE-fase 1-4 (waar de uitkomst erom vraagt).")] = None,
+    casusregie: Annotated[str | None, typer.Option(help="Nieuwe casusregie (rol).")] = None,
+    procesregie: Annotated[str | None, typer.Option(help="Nieuwe procesregie (rol).")] = None,
+    toelichting: Annotated[str | None, typer.Option(help="Motivering (versleuteld opgeslagen).")] = None,
+    versie: Annotated[int | None, typer.Option(help="De versie van de stap die u zag (postvak).")] = None,
+    sleutel: Annotated[str | None, typer.Option(help="Idempotentiesleutel.")] = None,
+) -> None:
+    """Leg een besluit vast voor een stap; de volgende stappen starten volgens het werkproces."""
+    invoer = besluit_uc.BesluitIn(
+        casus_ref=casus_ref,
+        stap=stap,
+        uitkomst=uitkomst,
+        ave_fase=ave,
+        casusregie=casusregie,
+        procesregie=procesregie,
+        actor=door,
+        actor_rol=als,
+        toelichting=toelichting,
+        verwachte_versie=versie,
+        idempotentie_sleutel=sleutel,
+    )
+    omg = _omgeving()
+    genomen = besluit_uc.neem_besluit(omg, invoer)
+    toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref)
+    console.print(f"Besluit [bold]{toegepast.besluit_ref}[/]: {toegepast.stap} → {toegepast.uitkomst}.")
+    if toegepast.overdrachten:
+        console.print(f"Overdracht aangeboden: {', '.join(toegepast.overdrachten)} (wacht op acceptatie).")
+    if toegepast.gestarte_stappen:
+        console.print(f"Gestart: {', '.join(toegepast.gestarte_stappen)}")
+    if toegepast.casus_gesloten:
+        console.print(f"Casus {toegepast.casus_ref} is gesloten.")
+
+
+@stap_app.command("opschorten")
+@domeinfouten
+def opschorten_cmd(
+    casus_ref: str, stap: str, reden: Annotated[Opschortreden, typer.Option()], als: Als, door: Door
+) -> None:
+    """Schort de termijn van een stap op (met reden)."""
+    r = termijnen.opschorten(_omgeving(), casus_ref, stap, reden, door, als)
+    console.print(f"Stap {r.stap} van {r.casus_ref} is opgeschort.")
+
+
+@stap_app.command("hervatten")
+@domeinfouten
+def hervatten_cmd(casus_ref: str, stap: str, als: Als, door: Door) -> None:
+    """Hervat een opgeschorte stap; de termijn schuift op met de opgeschorte werkdagen."""
+    r = termijnen.hervatten(_omgeving(), casus_ref, stap, door, als)
+    console.print(f"Stap {r.stap} hervat na {r.werkdagen_opgeschort} werkdag(en); uiterlijk {datum(r.termijn_einde)}.")
+
+
+@stap_app.command("verlengen")
+@domeinfouten
+def verlengen_cmd(casus_ref: str, stap: str, aantal: int, als: Als, door: Door) -> None:
+    """Verleng een afgesproken termijn (niet een wettelijke) binnen de ruimte van het werkproces."""
+    r = termijnen.verlengen(_omgeving(), casus_ref, stap, aantal, door, als)
+    console.print(f"Stap {r.stap} verlengd; uiterlijk {datum(r.termijn_einde)}.")
+
+
+@overdracht_app.command("accepteer")
+@domeinfouten
+def accepteer_cmd(overdracht_ref: str, als: Als, door: Door) -> None:
+    """Accepteer de regie die u wordt overgedragen (warme overdracht)."""
+    r = overdracht.accepteer_overdracht(_omgeving(), overdracht_ref, door, als)
+    console.print(f"{r.soort} van casus {r.casus_ref} ligt nu bij {r.naar_rol}.")
+
+
+@app.command("bewaking")
+@domeinfouten
+def bewaking_cmd() -> None:
+    """Eén ronde termijnbewaking: verlopen termijnen vastleggen en melden."""
+    gevonden = bewaking.registreer_te_laat(_omgeving())
+    for t in gevonden:
+        console.print(f"Te laat: {t.casus_ref} {t.stap or t.soort} ({t.rol}), uiterlijk {datum(t.termijn_einde)}")
+    console.print(f"{len(gevonden)} nieuwe termijnoverschrijding(en).")
+
+
+# -- werkproces & db -------------------------------------------------------------------------------------------
+
+
+@werkproces_app.command("toon")
+@domeinfouten
+def toon(
+    bestand: Annotated[Path | None, typer.Option(help="Een ander definitiebestand.")] = None,
+    mermaid: Annotated[bool, typer.Option("--mermaid", help="Alleen het Mermaid-diagram.")] = False,
+) -> None:
+    """Toon het werkproces als tabel (of als Mermaid-diagram)."""
+    from aanpak.cli.werkproces_weergave import mermaid_diagram, stappentabel
+
+    pad = bestand or _omgeving().werkprocessen.pad
+    wp, _ = laad_bestand(pad)
+    if mermaid:
+        typer.echo(mermaid_diagram(wp))
+        return
+    console.print(stappentabel(wp))
+    console.print("\n[bold]Mermaid[/] (plak in een Markdown-viewer):")
+    console.print(mermaid_diagram(wp), markup=False, highlight=False)
+
+
+@werkproces_app.command("controleer")
+@domeinfouten
+def controleer(bestand: Path) -> None:
+    """Controleer een definitiebestand zonder het in gebruik te nemen."""
+    wp, _ = laad_bestand(bestand)
+    console.print(
+        f"{bestand}: geldig — {wp.key} versie {wp.versie}, {len(wp.stappen)} stappen, {len(wp.rollen)} rollen."
+    )
+
+
+@db_app.command("upgrade")
+@domeinfouten
+def upgrade() -> None:
+    """Breng het schema van de casusopslag naar de nieuwste migratie."""
+    omg = _omgeving()  # building the context migrates
+    console.print(f"Casusopslag bijgewerkt: {omg.engine.url.render_as_string(hide_password=True)}")
+
+
+if __name__ == "__main__":
+    app()

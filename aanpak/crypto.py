@@ -1,0 +1,118 @@
+"""Encryption at rest for personal data, and keyed hashes for matching.
+
+Authenticated encryption (AES-256-GCM) with a key id in every ciphertext, so keys can be rotated: new data uses
+the first key, old data stays readable while its key is listed, and ``aanpak sleutels herversleutel`` rewrites
+it under the newest key. The BSN is stored only encrypted plus an HMAC (its own key), so a copy of the database
+without the keys reveals nothing and matching still works.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_VERSIE = b"a1"
+
+
+class SleutelFout(Exception):
+    """Keys missing, malformed or not matching the data."""
+
+
+@dataclass(frozen=True)
+class Sleutelring:
+    """Encryption keys (newest first) and the matching key."""
+
+    sleutels: tuple[tuple[str, bytes], ...]
+    hmac_sleutel: bytes
+
+    def __post_init__(self) -> None:
+        if not self.sleutels:
+            raise SleutelFout("geen versleutelsleutel ingesteld")
+        for kid, key in self.sleutels:
+            if len(key) != 32:
+                raise SleutelFout(f"sleutel '{kid}' moet 32 bytes zijn")
+            if not kid.isalnum() or len(kid) > 16:
+                raise SleutelFout(f"sleutel-id '{kid}' moet alfanumeriek zijn (max 16 tekens)")
+        if len(self.hmac_sleutel) < 32:
+            raise SleutelFout("de HMAC-sleutel moet minstens 32 bytes zijn")
+
+    @property
+    def actuele_id(self) -> str:
+        return self.sleutels[0][0]
+
+    def _sleutel(self, kid: str) -> bytes:
+        for k, key in self.sleutels:
+            if k == kid:
+                return key
+        raise SleutelFout(f"sleutel '{kid}' ontbreekt in de sleutelring")
+
+    def versleutel(self, data: bytes, context: str) -> bytes:
+        """Encrypt with the newest key; ``context`` (e.g. table.column) is bound as associated data."""
+        kid, key = self.sleutels[0]
+        nonce = os.urandom(12)
+        ct = AESGCM(key).encrypt(nonce, data, context.encode())
+        return _VERSIE + b":" + kid.encode() + b":" + nonce + ct
+
+    def ontsleutel(self, blob: bytes, context: str) -> bytes:
+        try:
+            versie, kid, rest = blob.split(b":", 2)
+        except ValueError:
+            raise SleutelFout("geen versleutelde waarde") from None
+        if versie != _VERSIE:
+            raise SleutelFout("onbekende versleutelversie")
+        try:
+            return AESGCM(self._sleutel(kid.decode())).decrypt(rest[:12], rest[12:], context.encode())
+        except InvalidTag:
+            raise SleutelFout("ontsleutelen mislukt: verkeerde sleutel of gewijzigde gegevens") from None
+
+    def sleutel_id_van(self, blob: bytes) -> str:
+        return blob.split(b":", 2)[1].decode()
+
+    def vingerafdruk(self, waarde: str, soort: str) -> str:
+        """Keyed hash for matching (never reversible without the HMAC key)."""
+        return hmac.new(self.hmac_sleutel, f"{soort}:{waarde}".encode(), hashlib.sha256).hexdigest()
+
+
+def parse_sleutels(tekst: str) -> tuple[tuple[str, bytes], ...]:
+    """``id:base64,id:base64`` (newest first) into key pairs."""
+    paren: list[tuple[str, bytes]] = []
+    for deel in (d.strip() for d in tekst.replace("\n", ",").split(",")):
+        if not deel:
+            continue
+        kid, _, b64 = deel.partition(":")
+        if not b64:
+            raise SleutelFout("verwacht 'id:base64sleutel'")
+        try:
+            paren.append((kid, base64.urlsafe_b64decode(b64)))
+        except ValueError:
+            raise SleutelFout(f"sleutel '{kid}' is geen geldige base64") from None
+    return tuple(paren)
+
+
+def nieuwe_sleutel_tekst(kid: str) -> str:
+    return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def ontwikkelsleutels(map_: Path) -> tuple[str, str]:
+    """Create (once) and read the embedded default's key files. Production supplies keys instead."""
+    map_.mkdir(parents=True, exist_ok=True)
+    versleutel = map_ / "sleutels"
+    hmac_pad = map_ / "hmac-sleutel"
+    inhoud = {
+        versleutel: nieuwe_sleutel_tekst("k1"),
+        hmac_pad: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+    for pad, tekst in inhoud.items():
+        if not pad.exists():
+            fd = os.open(pad, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(tekst + "\n")
+    return versleutel.read_text().strip(), hmac_pad.read_text().strip()

@@ -1,0 +1,238 @@
+"""`make demo`: one fictitious case from first signal to closure, on the embedded default.
+
+A school signals, JGZ signals the same child (a match), triage leads to AVE 2 with casusregie handed warmly to
+the wijkteam, then casusoverleg, plan, evaluation, afschalen, nazorg and closure. Time is simulated (a demo
+clock moves forward working day by working day) so the due dates show the Algemene termijnenwet at work; every
+transition goes through the same use cases and transition runner as the CLI.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
+
+from rich.rule import Rule
+from rich.table import Table
+from sqlalchemy import select
+
+from aanpak import uitvoering
+from aanpak.cli.weergave import console, datum, moment_tekst
+from aanpak.omgeving import Omgeving, bouw, zet_standaard
+from aanpak.store.schema import Casus, Melding
+from aanpak.usecases import inzicht, overdracht
+from aanpak.usecases.besluit import BesluitIn, neem_besluit
+from aanpak.usecases.signaal import registreer_signaal
+from models.casus import kalender_voor
+from models.kalender import AMSTERDAM, Werkdagkalender, lokale_datum
+from models.signaal import lees_signaal
+
+
+class DemoKlok:
+    """Simulated time: starts at the next working day 09:00 and moves forward in working days."""
+
+    def __init__(self, kalender: Werkdagkalender) -> None:
+        self.kalender = kalender
+        vandaag = self.kalender.volgende_werkdag(datetime.now(AMSTERDAM).date() + timedelta(days=1))
+        self.moment = datetime.combine(vandaag, time(9, 0), tzinfo=AMSTERDAM).astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def werkdagen(self, n: int, uur: int = 10) -> None:
+        dag = self.kalender.plus_werkdagen(lokale_datum(self.moment), n)
+        self.moment = datetime.combine(dag, time(uur, 0), tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+def _signaal(rol: str, naam: str, bsn: str | None, zorg: str, sleutel: str) -> dict[str, object]:
+    jeugdige: dict[str, object] = {
+        "voornamen": "Noor",
+        "achternaam": "de Demo",
+        "geboortedatum": "2014-05-09",
+        "wijk": "venlo-zuid",
+    }
+    if bsn:
+        jeugdige["bsn"] = bsn
+    return {
+        "melder": {"rol": rol, "naam": naam, "email": f"{rol.split('.')[0]}@demo.example"},
+        "jeugdige": jeugdige,
+        "categorieen": ["ontwikkeling", "verzuim"],
+        "acuut": False,
+        "zorg": zorg,
+        "idempotentie_sleutel": sleutel,
+    }
+
+
+def _stap(
+    omg: Omgeving,
+    klok: DemoKlok,
+    casus: str,
+    stap: str,
+    uitkomst: str,
+    rol: str,
+    door: str,
+    na_werkdagen: int,
+    **extra: object,
+) -> list[str]:
+    klok.werkdagen(na_werkdagen)
+    genomen = neem_besluit(
+        omg,
+        BesluitIn.model_validate(
+            {"casus_ref": casus, "stap": stap, "uitkomst": uitkomst, "actor": door, "actor_rol": rol, **extra}
+        ),
+    )
+    toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref)
+    console.print(
+        f"  {datum(klok())}  [bold]{stap}[/] → {uitkomst}  ({rol})"
+        + (f"  · gestart: {', '.join(toegepast.gestarte_stappen)}" if toegepast.gestarte_stappen else "")
+        + (f"  · overdracht aangeboden {', '.join(toegepast.overdrachten)}" if toegepast.overdrachten else "")
+    )
+    _toon_termijnen(omg, casus)
+    return toegepast.overdrachten
+
+
+def _toon_termijnen(omg: Omgeving, casus: str) -> None:
+    tl = inzicht.tijdlijn(omg, casus)
+    for s in tl.stappen:
+        if s.status in ("open", "besloten", "opgeschort"):
+            console.print(f"      lopend: {s.naam} — {s.eigenaar}, uiterlijk [bold]{datum(s.termijn_einde)}[/]")
+
+
+def main() -> None:
+    omg = bouw()
+    zet_standaard(omg)
+    with omg.uow() as sessie:
+        _, wp = omg.werkprocessen.actueel(sessie, datetime.now(UTC))
+    klok = DemoKlok(kalender_voor(wp))
+    omg.klok = klok
+    run = klok().strftime("%Y%m%d%H%M%S") + datetime.now(UTC).strftime("%f")
+
+    console.print(Rule("aanpak — demo: van signaal naar aanpak"))
+    console.print(f"Casusopslag: {omg.engine.url.render_as_string(hide_password=True)}")
+    console.print(f"Werkproces: {wp.naam} (versie {wp.versie}); demo-klok start {moment_tekst(klok())}\n")
+
+    r1 = registreer_signaal(
+        omg,
+        lees_signaal(
+            _signaal(
+                "school.zorgcoordinator",
+                "Mw. A. Mentor",
+                "999990019",
+                "Verzuimt vaak op maandag; oogt vermoeid.",
+                f"demo-{run}-school",
+            )
+        ),
+    )
+    v1 = uitvoering.na_signaal(omg, r1.signaal_ref)
+    casus = v1.casus_ref
+    console.print(f"  {datum(klok())}  Signaal school → nieuwe casus [bold]{casus}[/]")
+    _toon_termijnen(omg, casus)
+
+    klok.werkdagen(1)
+    r2 = registreer_signaal(
+        omg,
+        lees_signaal(
+            _signaal(
+                "jgz.jeugdverpleegkundige",
+                "Dhr. B. Verpleegkundige",
+                None,
+                "Groeicurve stagneert.",
+                f"demo-{run}-jgz",
+            )
+        ),
+    )
+    v2 = uitvoering.na_signaal(omg, r2.signaal_ref)
+    console.print(f"  {datum(klok())}  Signaal JGZ → match op {v2.gematcht_op} met casus [bold]{v2.casus_ref}[/]")
+    _toon_termijnen(omg, casus)
+
+    school, wijkteam, gemeente = (
+        "school.zorgcoordinator",
+        "wijkteam.casusregisseur",
+        "gemeente.procesregisseur",
+    )
+    _stap(omg, klok, casus, "afstemming_na_match", "afgestemd", school, "a.mentor", 1)
+    _stap(omg, klok, casus, "interne_weging", "eigen_ondersteuning", school, "a.mentor", 1)
+    _stap(omg, klok, casus, "informeren_grondslag", "toestemming", school, "a.mentor", 2)
+    aanbod = _stap(
+        omg,
+        klok,
+        casus,
+        "ave_regie_bepalen",
+        "lokaal",
+        school,
+        "a.mentor",
+        1,
+        ave_fase=2,
+        casusregie=wijkteam,
+    )
+    klok.werkdagen(1)
+    for ref in aanbod:
+        overdracht.accepteer_overdracht(omg, ref, "c.regisseur", wijkteam)
+        console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {wijkteam}")
+    _stap(omg, klok, casus, "casusoverleg", "plan_opstellen", gemeente, "d.procesregisseur", 5)
+    _stap(omg, klok, casus, "plan_van_aanpak", "vastgesteld", wijkteam, "c.regisseur", 6)
+    _stap(omg, klok, casus, "uitvoering_monitoring", "evalueren", wijkteam, "c.regisseur", 30)
+    _stap(omg, klok, casus, "evaluatie", "afschalen", wijkteam, "c.regisseur", 5)
+    aanbod = _stap(
+        omg,
+        klok,
+        casus,
+        "op_afschalen",
+        "afgeschaald",
+        gemeente,
+        "d.procesregisseur",
+        2,
+        ave_fase=1,
+        casusregie=school,
+    )
+    klok.werkdagen(1)
+    for ref in aanbod:
+        overdracht.accepteer_overdracht(omg, ref, "a.mentor", school)
+        console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {school}")
+    _stap(omg, klok, casus, "nazorg", "afgerond", school, "a.mentor", 60)
+    _stap(omg, klok, casus, "afsluiting", "gesloten", school, "a.mentor", 2)
+
+    _toon_tijdlijn(omg, casus)
+    _toon_meldingen(omg, casus)
+    console.print(Rule())
+    console.print(f"Bekijk de casus opnieuw met: [bold].venv/bin/aanpak casus tijdlijn {casus}[/]")
+
+
+def _toon_tijdlijn(omg: Omgeving, casus: str) -> None:
+    tl = inzicht.tijdlijn(omg, casus)
+    tabel = Table(title=f"Tijdlijn casus {casus} — {tl.status}, AVE {tl.ave}")
+    for kolom in ("Stap", "Eigenaar", "Gestart", "Uiterlijk", "Afgerond", "Uitkomst"):
+        tabel.add_column(kolom)
+    for s in tl.stappen:
+        tabel.add_row(
+            s.naam,
+            s.eigenaar,
+            datum(s.gestart_op),
+            datum(s.termijn_einde),
+            datum(s.afgerond_op),
+            s.uitkomst or s.status,
+        )
+    console.print()
+    console.print(tabel)
+
+
+def _toon_meldingen(omg: Omgeving, casus_ref: str) -> None:
+    per_rol: dict[str, list[Melding]] = defaultdict(list)
+    with omg.uow() as sessie:
+        casus = sessie.scalars(select(Casus).where(Casus.ref == casus_ref)).one()
+        for m in sessie.scalars(select(Melding).where(Melding.casus_id == casus.id).order_by(Melding.id)):
+            per_rol[m.ontvanger_rol].append(m)
+    tabel = Table(title="Wat elke partner te horen kreeg (uitgaande meldingen)")
+    tabel.add_column("Rol")
+    tabel.add_column("Meldingen")
+    for rol, meldingen in sorted(per_rol.items()):
+        regels = [
+            f"{m.soort}{' ' + m.stap_key if m.stap_key else ''}"
+            f"{' — uiterlijk ' + datum(m.termijn_einde) if m.termijn_einde else ''}"
+            for m in meldingen
+        ]
+        tabel.add_row(rol, "\n".join(regels))
+    console.print(tabel)
+
+
+if __name__ == "__main__":
+    main()

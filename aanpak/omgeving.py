@@ -1,0 +1,84 @@
+"""The application context every use case receives: store, keys, definitions and the clock.
+
+Built once per process from the settings (``bouw``); tests build their own with an injected clock and database.
+Prefect tasks call ``standaard()`` because only opaque references may travel through Prefect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from aanpak.config import Instellingen, instellingen
+from aanpak.crypto import SleutelFout, Sleutelring, ontwikkelsleutels, parse_sleutels
+from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek
+from aanpak.store.werkprocessen import Werkprocessen
+
+
+def nu_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Omgeving:
+    engine: Engine
+    uow: UnitOfWork
+    sleutels: Sleutelring
+    werkprocessen: Werkprocessen
+    klok: Callable[[], datetime] = field(default=nu_utc)
+
+    def nu(self) -> datetime:
+        return self.klok()
+
+
+def sleutelring(inst: Instellingen) -> Sleutelring:
+    """Keys from the environment or a key file; the embedded default generates development keys once."""
+    import base64
+
+    tekst = inst.sleutels.get_secret_value()
+    hmac_tekst = inst.hmac_sleutel.get_secret_value()
+    if not tekst and inst.sleutelbestand is not None:
+        tekst = inst.sleutelbestand.read_text(encoding="utf-8")
+    if not tekst or not hmac_tekst:
+        dev_sleutels, dev_hmac = ontwikkelsleutels(inst.data_dir / "sleutels")
+        tekst = tekst or dev_sleutels
+        hmac_tekst = hmac_tekst or dev_hmac
+    try:
+        hmac_bytes = base64.urlsafe_b64decode(hmac_tekst)
+    except ValueError:
+        raise SleutelFout("AANPAK_HMAC_SLEUTEL is geen geldige base64") from None
+    return Sleutelring(parse_sleutels(tekst), hmac_bytes)
+
+
+def bouw(inst: Instellingen | None = None, *, klok: Callable[[], datetime] = nu_utc, migreren: bool = True) -> Omgeving:
+    inst = inst or instellingen()
+    engine = maak_engine(inst.db_url())
+    if migreren:
+        migreer(engine)
+    return Omgeving(
+        engine=engine,
+        uow=UnitOfWork(sessiefabriek(engine)),
+        sleutels=sleutelring(inst),
+        werkprocessen=Werkprocessen(inst.werkproces),
+        klok=klok,
+    )
+
+
+_standaard: Omgeving | None = None
+
+
+def standaard() -> Omgeving:
+    """The process-wide context (lazily built from the settings)."""
+    global _standaard
+    if _standaard is None:
+        _standaard = bouw()
+    return _standaard
+
+
+def zet_standaard(omgeving: Omgeving | None) -> None:
+    """Install a context for this process (tests, the demo), or forget it."""
+    global _standaard
+    _standaard = omgeving

@@ -1,0 +1,96 @@
+"""Engines, migrations and the unit of work: one transaction per use case, on SQLite and PostgreSQL.
+
+SQLite runs in WAL mode and takes the write lock at BEGIN (``BEGIN IMMEDIATE``): two writers queue instead of
+failing halfway, and the second one then sees the first one's result (and gets a clear conflict).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from models.fouten import Conflict
+
+MIGRATIES = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def maak_engine(url: str, **opties: Any) -> Engine:
+    if url.startswith("sqlite"):
+        pad = url.split("///", 1)[-1]
+        if pad and pad != ":memory:":
+            Path(pad).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "isolation_level": None}, hide_parameters=True, **opties
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **opties)
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIES))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migreer(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class UnitOfWork:
+    """One transaction per use case. Version conflicts and unique violations become domain conflicts."""
+
+    def __init__(self, sessies: sessionmaker[Session]) -> None:
+        self._sessies = sessies
+
+    @contextmanager
+    def __call__(self) -> Iterator[Session]:
+        sessie = self._sessies()
+        try:
+            with sessie.begin():
+                yield sessie
+        except StaleDataError:
+            raise Conflict("iemand anders heeft deze casus of stap net gewijzigd; bekijk hem opnieuw") from None
+        except IntegrityError as exc:
+            raise Conflict(f"dit verzoek botst met een gelijktijdige wijziging ({_constraint(exc)})") from None
+        finally:
+            sessie.close()
+
+
+def _constraint(exc: IntegrityError) -> str:
+    tekst = str(exc.orig)
+    # Only the constraint or column name: the statement's parameters may hold personal data.
+    for woord in tekst.replace('"', " ").split():
+        if woord.startswith(("uq_", "pk_", "ix_")) or "." in woord:
+            return woord.strip(",")
+    return "unieke sleutel"
+
+
+def sessiefabriek(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,287 @@
+"""The case store: the system of record for cases, steps, decisions, handoffs, history and the outbox.
+
+Personal data lives only in encrypted columns (``*_versleuteld``) of ``jeugdige`` and ``signaal`` (and decision
+notes); every other table holds opaque references, role keys and non-personal decisions, so it can be read
+by managers, reports and Prefect without a key. Optimistic version columns make concurrent decisions fail
+clearly instead of silently overwriting each other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAAMGEVING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out — also on SQLite, which forgets the zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime in the case store")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Basis(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAAMGEVING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class WerkprocesVersie(Basis):
+    """A snapshot of each definition version used by a case: running cases keep theirs."""
+
+    __tablename__ = "werkproces_versie"
+    __table_args__ = (UniqueConstraint("key", "versie"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    versie: Mapped[str] = mapped_column(String(32))
+    inhoud_hash: Mapped[str] = mapped_column(String(64))
+    tekst: Mapped[str] = mapped_column(Text)
+    geladen_op: Mapped[datetime]
+
+
+class Jeugdige(Basis):
+    """The only home of a youth's identity: encrypted, plus keyed hashes for matching."""
+
+    __tablename__ = "jeugdige"
+    __table_args__ = (
+        # Two registrations of one new youth at once cannot create two identities (the second retries).
+        Index(
+            "uq_jeugdige_bsn_hash",
+            "bsn_hash",
+            unique=True,
+            sqlite_where=text("bsn_hash IS NOT NULL"),
+            postgresql_where=text("bsn_hash IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identiteit_versleuteld: Mapped[bytes] = mapped_column(LargeBinary)
+    bsn_hash: Mapped[str | None] = mapped_column(String(64))
+    naam_hash: Mapped[str] = mapped_column(String(64), index=True)
+    aangemaakt_op: Mapped[datetime]
+
+
+class Casus(Basis):
+    __tablename__ = "casus"
+    __table_args__ = (
+        # One open case per youth, enforced by the database on SQLite and PostgreSQL alike.
+        Index(
+            "uq_casus_open_per_jeugdige",
+            "jeugdige_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    jeugdige_id: Mapped[int] = mapped_column(ForeignKey("jeugdige.id"))
+    werkproces_id: Mapped[int] = mapped_column(ForeignKey("werkproces_versie.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    ave_niveau: Mapped[int] = mapped_column(Integer)
+    casusregie: Mapped[str | None] = mapped_column(String(64))
+    procesregie: Mapped[str | None] = mapped_column(String(64))
+    bestuurlijk: Mapped[str | None] = mapped_column(String(64))
+    acuut: Mapped[bool] = mapped_column(Boolean, default=False)
+    geopend_op: Mapped[datetime]
+    gesloten_op: Mapped[datetime | None]
+    versie: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": versie}
+
+
+class Signaal(Basis):
+    __tablename__ = "signaal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    jeugdige_id: Mapped[int] = mapped_column(ForeignKey("jeugdige.id"), index=True)
+    casus_id: Mapped[int | None] = mapped_column(ForeignKey("casus.id"), index=True)
+    bron_rol: Mapped[str] = mapped_column(String(64))
+    bron_organisatie: Mapped[str] = mapped_column(String(64))
+    categorieen: Mapped[list[str]]
+    acuut: Mapped[bool] = mapped_column(Boolean)
+    leeftijdsgroep: Mapped[str] = mapped_column(String(8))
+    wijk: Mapped[str | None] = mapped_column(String(60))
+    zorg_versleuteld: Mapped[bytes] = mapped_column(LargeBinary)
+    melder_versleuteld: Mapped[bytes] = mapped_column(LargeBinary)
+    ontvangen_op: Mapped[datetime]
+    verwerkt_op: Mapped[datetime | None] = mapped_column(index=True)
+    #: How the youth was recognised at registration (bsn / naam_geboortedatum); None for a new youth.
+    gematcht_op: Mapped[str | None] = mapped_column(String(24))
+
+
+class Match(Basis):
+    """A signal joined an open case (Verwijsindex-style): which partners are involved, for the match message."""
+
+    __tablename__ = "match"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    signaal_id: Mapped[int] = mapped_column(ForeignKey("signaal.id"), unique=True)
+    op: Mapped[str] = mapped_column(String(24))
+    betrokken_rollen: Mapped[list[str]]
+    moment: Mapped[datetime]
+
+
+class StapInstantie(Basis):
+    __tablename__ = "stap"
+    __table_args__ = (
+        UniqueConstraint("casus_id", "stap_key", "volgnummer"),
+        # The bewaking's query: active steps by due moment.
+        Index("ix_stap_status_termijn", "status", "termijn_einde"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    stap_key: Mapped[str] = mapped_column(String(64))
+    volgnummer: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    eigenaar_rol: Mapped[str] = mapped_column(String(64), index=True)
+    acuut: Mapped[bool] = mapped_column(Boolean, default=False)
+    gestart_op: Mapped[datetime]
+    termijn_einde: Mapped[datetime]
+    opgeschort_op: Mapped[datetime | None]
+    opschortreden: Mapped[str | None] = mapped_column(String(200))
+    opgeschort_werkdagen: Mapped[int] = mapped_column(Integer, default=0)
+    verlengd_met: Mapped[int] = mapped_column(Integer, default=0)
+    afgerond_op: Mapped[datetime | None]
+    uitkomst: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    #: The decision that started this step (None for the intake): makes applying a decision idempotent.
+    #: (No foreign key: besluit already points at stap, and a cycle would need ALTER on SQLite.)
+    gestart_door_besluit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    te_laat_gemeld_op: Mapped[datetime | None]
+    versie: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": versie}
+
+
+class Besluit(Basis):
+    """A coordinator's decision at a human step; applied by the step flow (or recovery) exactly once."""
+
+    __tablename__ = "besluit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    stap_id: Mapped[int] = mapped_column(ForeignKey("stap.id"), unique=True)
+    uitkomst: Mapped[str] = mapped_column(String(64))
+    ave_niveau: Mapped[int | None] = mapped_column(Integer)
+    casusregie: Mapped[str | None] = mapped_column(String(64))
+    procesregie: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    actor_rol: Mapped[str] = mapped_column(String(64))
+    toelichting_versleuteld: Mapped[bytes | None] = mapped_column(LargeBinary)
+    besloten_op: Mapped[datetime]
+    toegepast_op: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Overdracht(Basis):
+    """Warme overdracht of casus- or procesregie: effective only when the receiving role accepts."""
+
+    __tablename__ = "overdracht"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    besluit_id: Mapped[int | None] = mapped_column(ForeignKey("besluit.id"))
+    soort: Mapped[str] = mapped_column(String(16))
+    van_rol: Mapped[str | None] = mapped_column(String(64))
+    naar_rol: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    aangeboden_op: Mapped[datetime]
+    termijn_einde: Mapped[datetime]
+    beantwoord_op: Mapped[datetime | None]
+    beantwoord_door: Mapped[str | None] = mapped_column(String(128))
+    versie: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": versie}
+
+
+class Historie(Basis):
+    """Append-only case history: what happened, when, by whom (role/handle), never personal data."""
+
+    __tablename__ = "historie"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    moment: Mapped[datetime]
+    soort: Mapped[str] = mapped_column(String(32))
+    stap_key: Mapped[str | None] = mapped_column(String(64))
+    rol: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    gegevens: Mapped[dict[str, Any]]
+    #: Unique per event, so that replaying a transition cannot write the same entry twice.
+    sleutel: Mapped[str] = mapped_column(String(160), unique=True)
+
+
+class Melding(Basis):
+    """Notification outbox: written in the same transaction as the state change that caused it."""
+
+    __tablename__ = "melding"
+    __table_args__ = (Index("ix_melding_status_volgende", "status", "volgende_poging"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sleutel: Mapped[str] = mapped_column(String(200), unique=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    soort: Mapped[str] = mapped_column(String(32))
+    ontvanger_rol: Mapped[str] = mapped_column(String(64), index=True)
+    stap_key: Mapped[str | None] = mapped_column(String(64))
+    termijn_einde: Mapped[datetime | None]
+    gegevens: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="wachtend")
+    pogingen: Mapped[int] = mapped_column(Integer, default=0)
+    volgende_poging: Mapped[datetime]
+    laatste_fout: Mapped[str | None] = mapped_column(String(500))
+    aangemaakt_op: Mapped[datetime]
+    verzonden_op: Mapped[datetime | None]
+
+
+class Verzoek(Basis):
+    """Idempotency: a request key seen before returns its first answer and changes nothing."""
+
+    __tablename__ = "verzoek"
+
+    sleutel: Mapped[str] = mapped_column(String(160), primary_key=True)
+    soort: Mapped[str] = mapped_column(String(32))
+    resultaat: Mapped[dict[str, Any]]
+    moment: Mapped[datetime]

@@ -1,0 +1,366 @@
+"""A coordinator decides a human step; the step flow applies the decision.
+
+Recording and applying are two transactions. Recording is the coordinator's request: it validates the outcome
+against the case's definition version and claims the step with a version check, so of two coordinators deciding
+at once one wins and the other gets a Conflict. Applying takes only the decision reference (safe for Prefect),
+closes the step, offers handoffs and starts the next steps; it is idempotent, so a crashed run is simply re-run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Besluit, Casus, Overdracht, StapInstantie
+from aanpak.usecases.gedeeld import (
+    actieve_stappen,
+    casus_op_ref,
+    eerder_antwoord,
+    historie,
+    meld,
+    nieuwe_ref,
+    onthoud_antwoord,
+    open_stap,
+    regie_van,
+)
+from models.casus import (
+    CasusStatus,
+    OverdrachtStatus,
+    StapStatus,
+    gevolgen_van_besluit,
+    kalender_voor,
+    ontvangers,
+)
+from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
+from models.werkproces import Werkproces
+
+
+class BesluitIn(BaseModel):
+    """A decision at a human step, as the CLI or an API receives it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    casus_ref: str = Field(min_length=3, max_length=16)
+    stap: str = Field(min_length=1, max_length=64)
+    uitkomst: str = Field(min_length=1, max_length=64)
+    ave_fase: int | None = Field(default=None, ge=1, le=4)
+    casusregie: str | None = None
+    procesregie: str | None = None
+    #: Who decides: a handle of the professional, and the convenant role they act in.
+    actor: str = Field(min_length=1, max_length=128)
+    actor_rol: str = Field(min_length=1, max_length=64)
+    #: Free-text motivation; personal data, stored encrypted, never sent to Prefect.
+    toelichting: str | None = Field(default=None, max_length=10_000)
+    #: The step version the coordinator looked at; a newer one means someone else acted first.
+    verwachte_versie: int | None = None
+    idempotentie_sleutel: str | None = Field(default=None, min_length=8, max_length=128)
+
+
+class BesluitGenomen(BaseModel):
+    besluit_ref: str
+    casus_ref: str
+    stap: str
+    uitkomst: str
+    herhaald: bool = False
+
+
+class BesluitToegepast(BaseModel):
+    """References and non-personal facts only: safe as a Prefect task result."""
+
+    besluit_ref: str
+    casus_ref: str
+    stap: str
+    uitkomst: str
+    gestarte_stappen: list[str]
+    overdrachten: list[str]
+    casus_gesloten: bool
+    al_toegepast: bool = False
+
+
+def _actieve_stap(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie:
+    for stap in actieve_stappen(sessie, casus):
+        if stap.stap_key == stap_key:
+            return stap
+    laatste = sessie.scalars(
+        select(StapInstantie)
+        .where(StapInstantie.casus_id == casus.id, StapInstantie.stap_key == stap_key)
+        .order_by(StapInstantie.id.desc())
+    ).first()
+    if laatste is not None and laatste.status == StapStatus.AFGEROND:
+        raise Conflict(f"stap '{stap_key}' van casus {casus.ref} is al afgerond", veld="stap")
+    raise NietGevonden(f"casus {casus.ref} heeft geen lopende stap '{stap_key}'", veld="stap")
+
+
+def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "besluit")
+        if eerder is not None:
+            return BesluitGenomen.model_validate({**eerder, "herhaald": True})
+        casus = casus_op_ref(sessie, invoer.casus_ref)
+        if casus.status != CasusStatus.OPEN:
+            raise Conflict(f"casus {casus.ref} is gesloten", veld="casus")
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        if not wp.heeft_stap(invoer.stap):
+            raise InvoerFout([("stap", f"onbekende stap '{invoer.stap}' in werkproces {wp.versie}")])
+        if not wp.heeft_rol(invoer.actor_rol):
+            raise InvoerFout([("actor_rol", f"onbekende rol '{invoer.actor_rol}'")])
+        stap = _actieve_stap(sessie, casus, invoer.stap)
+        if invoer.verwachte_versie is not None and invoer.verwachte_versie != stap.versie:
+            raise Conflict(f"stap '{stap.stap_key}' is gewijzigd (versie {stap.versie}); bekijk hem opnieuw")
+        if stap.status == StapStatus.BESLOTEN:
+            raise Conflict(f"over stap '{stap.stap_key}' is al besloten", veld="stap")
+        if stap.status == StapStatus.OPGESCHORT:
+            raise DomeinFout(f"stap '{stap.stap_key}' is opgeschort; hervat hem eerst", veld="stap")
+        bevoegd = {stap.eigenaar_rol, casus.casusregie, casus.procesregie}
+        if invoer.actor_rol not in bevoegd:
+            raise DomeinFout(
+                f"rol '{invoer.actor_rol}' mag over stap '{stap.stap_key}' niet besluiten "
+                f"(wel: {', '.join(sorted(r for r in bevoegd if r))})",
+                veld="actor_rol",
+            )
+        # Validates outcome, AVE phase and roles against the case's own definition version.
+        gevolgen_van_besluit(
+            wp,
+            stap.stap_key,
+            invoer.uitkomst,
+            regie_van(sessie, casus),
+            casus.ave_niveau,
+            invoer.ave_fase,
+            invoer.casusregie,
+            invoer.procesregie,
+        )
+        besluit = Besluit(
+            ref=nieuwe_ref("B"),
+            casus_id=casus.id,
+            stap_id=stap.id,
+            uitkomst=invoer.uitkomst,
+            ave_niveau=invoer.ave_fase,
+            casusregie=invoer.casusregie,
+            procesregie=invoer.procesregie,
+            actor=invoer.actor,
+            actor_rol=invoer.actor_rol,
+            toelichting_versleuteld=(
+                omg.sleutels.versleutel(invoer.toelichting.encode(), "besluit.toelichting")
+                if invoer.toelichting
+                else None
+            ),
+            besloten_op=nu,
+            toegepast_op=None,
+        )
+        sessie.add(besluit)
+        stap.status = StapStatus.BESLOTEN  # bumps the version: a concurrent decision now conflicts
+        sessie.flush()
+        historie(
+            sessie,
+            casus,
+            f"besluit:{besluit.ref}",
+            "besluit_genomen",
+            nu,
+            stap_key=stap.stap_key,
+            rol=invoer.actor_rol,
+            actor=invoer.actor,
+            besluit=besluit.ref,
+            uitkomst=invoer.uitkomst,
+            ave_fase=invoer.ave_fase,
+        )
+        resultaat = BesluitGenomen(
+            besluit_ref=besluit.ref, casus_ref=casus.ref, stap=stap.stap_key, uitkomst=besluit.uitkomst
+        )
+        onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "besluit", resultaat.model_dump(), nu)
+        return resultaat
+
+
+def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        besluit = sessie.scalar(select(Besluit).where(Besluit.ref == besluit_ref))
+        if besluit is None:
+            raise NietGevonden(f"besluit '{besluit_ref}' bestaat niet", veld="besluit")
+        casus = sessie.scalar(select(Casus).where(Casus.id == besluit.casus_id).with_for_update())
+        assert casus is not None
+        stap = sessie.get_one(StapInstantie, besluit.stap_id)
+        if besluit.toegepast_op is not None:
+            return _samenvatting(sessie, besluit, casus, stap, al_toegepast=True)
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        regie = regie_van(sessie, casus)
+        gevolgen = gevolgen_van_besluit(
+            wp,
+            stap.stap_key,
+            besluit.uitkomst,
+            regie,
+            casus.ave_niveau,
+            besluit.ave_niveau,
+            besluit.casusregie,
+            besluit.procesregie,
+        )
+        stap.status = StapStatus.AFGEROND
+        stap.afgerond_op = nu
+        stap.uitkomst = besluit.uitkomst
+        stap.actor = besluit.actor
+        historie(
+            sessie,
+            casus,
+            f"stap:{stap.id}:afgerond",
+            "stap_afgerond",
+            nu,
+            stap_key=stap.stap_key,
+            rol=besluit.actor_rol,
+            actor=besluit.actor,
+            uitkomst=besluit.uitkomst,
+            besluit=besluit.ref,
+        )
+        meld(
+            sessie,
+            casus,
+            f"stap:{stap.id}:afgerond",
+            "stap_afgerond",
+            ontvangers(wp, wp.stap(stap.stap_key).melden.bij_afronding, regie, stap.eigenaar_rol),
+            nu,
+            stap_key=stap.stap_key,
+            uitkomst=besluit.uitkomst,
+        )
+        besluit.toegepast_op = nu
+        if gevolgen.sluit_casus:
+            _sluit(sessie, casus, besluit, nu)
+            sessie.flush()
+            return _samenvatting(sessie, besluit, casus, stap)
+        if gevolgen.procesregie_direct:
+            casus.procesregie = gevolgen.procesregie_direct
+            historie(
+                sessie,
+                casus,
+                f"besluit:{besluit.ref}:procesregie",
+                "regie_toegewezen",
+                nu,
+                rol=gevolgen.procesregie_direct,
+                regie="procesregie",
+            )
+        for aanbod in gevolgen.overdrachten:
+            _bied_overdracht_aan(wp, sessie, casus, besluit, aanbod.soort, aanbod.van_rol, aanbod.naar_rol, nu)
+        if gevolgen.ave_niveau is not None and not gevolgen.overdrachten:
+            _wijzig_ave(sessie, casus, gevolgen.ave_niveau, besluit.ref, nu)
+        regie = regie_van(sessie, casus)
+        for volgende in gevolgen.volgende:
+            open_stap(sessie, wp, casus, volgende, nu, besluit_id=besluit.id, regie=regie)
+        sessie.flush()
+        return _samenvatting(sessie, besluit, casus, stap)
+
+
+def _wijzig_ave(sessie: Session, casus: Casus, niveau: int, besluit_ref: str, nu: datetime) -> None:
+    oud = casus.ave_niveau
+    if oud == niveau:
+        return
+    casus.ave_niveau = niveau
+    historie(
+        sessie,
+        casus,
+        f"besluit:{besluit_ref}:ave",
+        "ave_gewijzigd",
+        nu,
+        van=oud,
+        naar=niveau,
+        besluit=besluit_ref,
+    )
+
+
+def _bied_overdracht_aan(
+    wp: Werkproces,
+    sessie: Session,
+    casus: Casus,
+    besluit: Besluit,
+    soort: str,
+    van_rol: str | None,
+    naar_rol: str,
+    nu: datetime,
+) -> None:
+    termijn = wp.overdracht.termijn
+    einde = kalender_voor(wp).termijn_einde(nu, termijn.aantal, termijn.eenheid)
+    overdracht = Overdracht(
+        ref=nieuwe_ref("O"),
+        casus_id=casus.id,
+        besluit_id=besluit.id,
+        soort=soort,
+        van_rol=van_rol,
+        naar_rol=naar_rol,
+        status=OverdrachtStatus.AANGEBODEN,
+        aangeboden_op=nu,
+        termijn_einde=einde,
+    )
+    sessie.add(overdracht)
+    sessie.flush()
+    historie(
+        sessie,
+        casus,
+        f"overdracht:{overdracht.ref}:aangeboden",
+        "overdracht_aangeboden",
+        nu,
+        rol=naar_rol,
+        soort=soort,
+        van=van_rol,
+        overdracht=overdracht.ref,
+        termijn_einde=einde.isoformat(),
+    )
+    meld(
+        sessie,
+        casus,
+        f"overdracht:{overdracht.ref}:aangeboden",
+        "overdracht_aangeboden",
+        [r for r in (naar_rol, van_rol) if r],
+        nu,
+        termijn_einde=einde,
+        overdracht=overdracht.ref,
+        soort=soort,
+        van_rol=van_rol,
+        naar_rol=naar_rol,
+    )
+
+
+def _sluit(sessie: Session, casus: Casus, besluit: Besluit, nu: datetime) -> None:
+    for open_ in actieve_stappen(sessie, casus):
+        open_.status = StapStatus.VERVALLEN
+        open_.afgerond_op = nu
+        historie(sessie, casus, f"stap:{open_.id}:vervallen", "stap_vervallen", nu, stap_key=open_.stap_key)
+    for o in sessie.scalars(
+        select(Overdracht).where(Overdracht.casus_id == casus.id, Overdracht.status == OverdrachtStatus.AANGEBODEN)
+    ):
+        o.status = OverdrachtStatus.VERVALLEN
+    casus.status = CasusStatus.GESLOTEN
+    casus.gesloten_op = nu
+    historie(
+        sessie,
+        casus,
+        "gesloten",
+        "casus_gesloten",
+        nu,
+        rol=besluit.actor_rol,
+        actor=besluit.actor,
+        besluit=besluit.ref,
+    )
+
+
+def _samenvatting(
+    sessie: Session, besluit: Besluit, casus: Casus, stap: StapInstantie, *, al_toegepast: bool = False
+) -> BesluitToegepast:
+    gestart = sessie.scalars(
+        select(StapInstantie.stap_key)
+        .where(StapInstantie.gestart_door_besluit_id == besluit.id)
+        .order_by(StapInstantie.id)
+    ).all()
+    overdrachten = sessie.scalars(
+        select(Overdracht.ref).where(Overdracht.besluit_id == besluit.id).order_by(Overdracht.id)
+    ).all()
+    return BesluitToegepast(
+        besluit_ref=besluit.ref,
+        casus_ref=casus.ref,
+        stap=stap.stap_key,
+        uitkomst=besluit.uitkomst,
+        gestarte_stappen=list(gestart),
+        overdrachten=list(overdrachten),
+        casus_gesloten=casus.status == CasusStatus.GESLOTEN,
+        al_toegepast=al_toegepast,
+    )

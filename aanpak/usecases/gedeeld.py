@@ -1,0 +1,196 @@
+"""Building blocks the use cases share: references, history, outbox, idempotency and starting steps.
+
+Each function works inside the caller's transaction; none commits. History and outbox rows carry unique keys,
+so replaying a transition after a crash cannot write them twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aanpak.store.schema import Casus, Historie, Melding, Signaal, StapInstantie, Verzoek
+from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
+from models.fouten import NietGevonden
+from models.werkproces import Werkproces
+
+_ALFABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def nieuwe_ref(prefix: str) -> str:
+    """Opaque, random reference (never derived from personal data), e.g. ``C-7K3M9QXD``."""
+    return f"{prefix}-" + "".join(secrets.choice(_ALFABET) for _ in range(8))
+
+
+def casus_op_ref(sessie: Session, ref: str, *, vergrendel: bool = False) -> Casus:
+    stmt = select(Casus).where(Casus.ref == ref)
+    if vergrendel:
+        stmt = stmt.with_for_update()
+    casus = sessie.scalar(stmt)
+    if casus is None:
+        raise NietGevonden(f"casus '{ref}' bestaat niet", veld="casus")
+    return casus
+
+
+def regie_van(sessie: Session, casus: Casus) -> Regie:
+    melders = sessie.scalars(
+        select(Signaal.bron_rol).where(Signaal.casus_id == casus.id).order_by(Signaal.id).distinct()
+    ).all()
+    return Regie(casus.casusregie, casus.procesregie, tuple(dict.fromkeys(melders)))
+
+
+def historie(
+    sessie: Session,
+    casus: Casus,
+    sleutel: str,
+    soort: str,
+    nu: datetime,
+    /,
+    *,
+    stap_key: str | None = None,
+    rol: str | None = None,
+    actor: str | None = None,
+    **gegevens: Any,
+) -> None:
+    """Append to the case history (non-personal facts only); a replayed key is ignored."""
+    volledige_sleutel = f"{casus.ref}:{sleutel}"
+    if sessie.scalar(select(Historie.id).where(Historie.sleutel == volledige_sleutel)) is not None:
+        return
+    sessie.add(
+        Historie(
+            casus_id=casus.id,
+            moment=nu,
+            soort=soort,
+            stap_key=stap_key,
+            rol=rol,
+            actor=actor,
+            gegevens=gegevens,
+            sleutel=volledige_sleutel,
+        )
+    )
+
+
+def meld(
+    sessie: Session,
+    casus: Casus,
+    sleutel: str,
+    soort: str,
+    rollen: list[str],
+    nu: datetime,
+    /,
+    *,
+    stap_key: str | None = None,
+    termijn_einde: datetime | None = None,
+    **gegevens: Any,
+) -> None:
+    """Write one outbox row per recipient role in the caller's transaction (sent later, at least once)."""
+    for rol in rollen:
+        volledige_sleutel = f"{casus.ref}:{sleutel}:{rol}"
+        if sessie.scalar(select(Melding.id).where(Melding.sleutel == volledige_sleutel)) is not None:
+            continue
+        sessie.add(
+            Melding(
+                sleutel=volledige_sleutel,
+                casus_id=casus.id,
+                soort=soort,
+                ontvanger_rol=rol,
+                stap_key=stap_key,
+                termijn_einde=termijn_einde,
+                gegevens=dict(gegevens),
+                status="wachtend",
+                pogingen=0,
+                volgende_poging=nu,
+                aangemaakt_op=nu,
+            )
+        )
+
+
+def actieve_stappen(sessie: Session, casus: Casus) -> list[StapInstantie]:
+    return list(
+        sessie.scalars(
+            select(StapInstantie)
+            .where(StapInstantie.casus_id == casus.id, StapInstantie.status.in_(list(ACTIEVE_STAPSTATUSSEN)))
+            .order_by(StapInstantie.id)
+        )
+    )
+
+
+def open_stap(
+    sessie: Session,
+    wp: Werkproces,
+    casus: Casus,
+    stap_key: str,
+    nu: datetime,
+    *,
+    besluit_id: int | None,
+    regie: Regie | None = None,
+) -> StapInstantie | None:
+    """Start a step: row, history and notifications. A step already active in the case is not doubled."""
+    if any(s.stap_key == stap_key for s in actieve_stappen(sessie, casus)):
+        historie(sessie, casus, f"stap:{stap_key}:al-actief:{besluit_id}", "stap_al_actief", nu, stap_key=stap_key)
+        return None
+    regie = regie or regie_van(sessie, casus)
+    start = start_stap(wp, kalender_voor(wp), stap_key, regie, nu, acuut=casus.acuut)
+    volgnummer = 1 + (
+        sessie.scalar(
+            select(func.count())
+            .select_from(StapInstantie)
+            .where(StapInstantie.casus_id == casus.id, StapInstantie.stap_key == stap_key)
+        )
+        or 0
+    )
+    stap = StapInstantie(
+        casus_id=casus.id,
+        stap_key=stap_key,
+        volgnummer=volgnummer,
+        status=StapStatus.OPEN,
+        eigenaar_rol=start.eigenaar_rol,
+        acuut=casus.acuut,
+        gestart_op=nu,
+        termijn_einde=start.termijn_einde,
+        opgeschort_werkdagen=0,
+        verlengd_met=0,
+        gestart_door_besluit_id=besluit_id,
+    )
+    sessie.add(stap)
+    sessie.flush()
+    historie(
+        sessie,
+        casus,
+        f"stap:{stap.id}:gestart",
+        "stap_gestart",
+        nu,
+        stap_key=stap_key,
+        rol=start.eigenaar_rol,
+        termijn_einde=start.termijn_einde.isoformat(),
+    )
+    definitie = wp.stap(stap_key)
+    meld(
+        sessie,
+        casus,
+        f"stap:{stap.id}:gestart",
+        "stap_gestart",
+        ontvangers(wp, [*definitie.melden.bij_start, "eigenaar"], regie, start.eigenaar_rol),
+        nu,
+        stap_key=stap_key,
+        termijn_einde=start.termijn_einde,
+        eigenaar=start.eigenaar_rol,
+    )
+    return stap
+
+
+def eerder_antwoord(sessie: Session, sleutel: str | None, soort: str) -> dict[str, Any] | None:
+    """The stored answer of a request seen before under the same idempotency key."""
+    if not sleutel:
+        return None
+    rij = sessie.get(Verzoek, f"{soort}:{sleutel}")
+    return None if rij is None else rij.resultaat
+
+
+def onthoud_antwoord(sessie: Session, sleutel: str | None, soort: str, resultaat: dict[str, Any], nu: datetime) -> None:
+    if sleutel:
+        sessie.add(Verzoek(sleutel=f"{soort}:{sleutel}", soort=soort, resultaat=resultaat, moment=nu))

@@ -1,0 +1,196 @@
+"""Read-side queries for coordinators: a role's inbox and a case's timeline. No personal data in the results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Casus, Historie, Overdracht, StapInstantie
+from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref
+from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus, OverdrachtStatus, kalender_voor
+from models.fouten import InvoerFout
+from models.kalender import lokale_datum
+
+
+class Taak(BaseModel):
+    casus_ref: str
+    soort: str  # stap | overdracht
+    stap: str | None
+    naam: str
+    rol: str
+    status: str
+    ave: int
+    termijn_einde: datetime
+    werkdagen_resterend: int
+    te_laat: bool
+    versie: int | None = None
+    overdracht_ref: str | None = None
+
+
+class Gebeurtenis(BaseModel):
+    moment: datetime
+    soort: str
+    stap: str | None
+    rol: str | None
+    actor: str | None
+    gegevens: dict[str, Any]
+
+
+class StapRegel(BaseModel):
+    stap: str
+    naam: str
+    volgnummer: int
+    status: str
+    eigenaar: str
+    gestart_op: datetime
+    termijn_einde: datetime
+    afgerond_op: datetime | None
+    uitkomst: str | None
+    versie: int
+
+
+class Tijdlijn(BaseModel):
+    casus_ref: str
+    status: str
+    ave: int
+    casusregie: str | None
+    procesregie: str | None
+    werkproces: str
+    geopend_op: datetime
+    gesloten_op: datetime | None
+    stappen: list[StapRegel]
+    gebeurtenissen: list[Gebeurtenis]
+
+
+def postvak(omg: Omgeving, *, rol: str | None = None, organisatie: str | None = None) -> list[Taak]:
+    """What a role (or all roles of an organisation) must do: overdue first, then by due date."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        _, wp = omg.werkprocessen.actueel(sessie, nu)
+        if rol is not None and not wp.heeft_rol(rol):
+            raise InvoerFout([("rol", f"onbekende rol '{rol}'")])
+        if organisatie is not None and organisatie not in {o.key for o in wp.organisaties}:
+            raise InvoerFout([("organisatie", f"onbekende organisatie '{organisatie}'")])
+        rollen = [rol] if rol else wp.rollen_van(organisatie or "")
+        vandaag = lokale_datum(nu)
+        taken: list[Taak] = []
+        rijen = sessie.execute(
+            select(StapInstantie, Casus)
+            .join(Casus, Casus.id == StapInstantie.casus_id)
+            .where(StapInstantie.eigenaar_rol.in_(rollen), StapInstantie.status.in_(list(ACTIEVE_STAPSTATUSSEN)))
+        ).all()
+        for stap, casus in rijen:
+            cwp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+            kal = kalender_voor(cwp)
+            taken.append(
+                Taak(
+                    casus_ref=casus.ref,
+                    soort="stap",
+                    stap=stap.stap_key,
+                    naam=cwp.stap(stap.stap_key).naam,
+                    rol=stap.eigenaar_rol,
+                    status=stap.status,
+                    ave=casus.ave_niveau,
+                    termijn_einde=stap.termijn_einde,
+                    werkdagen_resterend=kal.werkdagen_tussen(vandaag, lokale_datum(stap.termijn_einde)),
+                    te_laat=stap.termijn_einde < nu,
+                    versie=stap.versie,
+                )
+            )
+        for o, casus in sessie.execute(
+            select(Overdracht, Casus)
+            .join(Casus, Casus.id == Overdracht.casus_id)
+            .where(Overdracht.naar_rol.in_(rollen), Overdracht.status == OverdrachtStatus.AANGEBODEN)
+        ).all():
+            kal = kalender_voor(omg.werkprocessen.van(sessie, casus.werkproces_id))
+            taken.append(
+                Taak(
+                    casus_ref=casus.ref,
+                    soort="overdracht",
+                    stap=None,
+                    naam=f"{o.soort} overnemen",
+                    rol=o.naar_rol,
+                    status=o.status,
+                    ave=casus.ave_niveau,
+                    termijn_einde=o.termijn_einde,
+                    werkdagen_resterend=kal.werkdagen_tussen(vandaag, lokale_datum(o.termijn_einde)),
+                    te_laat=o.termijn_einde < nu,
+                    overdracht_ref=o.ref,
+                )
+            )
+    return sorted(taken, key=lambda t: (not t.te_laat, t.termijn_einde))
+
+
+def tijdlijn(omg: Omgeving, casus_ref: str) -> Tijdlijn:
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        stappen = sessie.scalars(
+            select(StapInstantie).where(StapInstantie.casus_id == casus.id).order_by(StapInstantie.id)
+        ).all()
+        historie = sessie.scalars(select(Historie).where(Historie.casus_id == casus.id).order_by(Historie.id)).all()
+        return Tijdlijn(
+            casus_ref=casus.ref,
+            status=casus.status,
+            ave=casus.ave_niveau,
+            casusregie=casus.casusregie,
+            procesregie=casus.procesregie,
+            werkproces=f"{wp.key} {wp.versie}",
+            geopend_op=casus.geopend_op,
+            gesloten_op=casus.gesloten_op,
+            stappen=[
+                StapRegel(
+                    stap=s.stap_key,
+                    naam=wp.stap(s.stap_key).naam,
+                    volgnummer=s.volgnummer,
+                    status=s.status,
+                    eigenaar=s.eigenaar_rol,
+                    gestart_op=s.gestart_op,
+                    termijn_einde=s.termijn_einde,
+                    afgerond_op=s.afgerond_op,
+                    uitkomst=s.uitkomst,
+                    versie=s.versie,
+                )
+                for s in stappen
+            ],
+            gebeurtenissen=[
+                Gebeurtenis(
+                    moment=h.moment,
+                    soort=h.soort,
+                    stap=h.stap_key,
+                    rol=h.rol,
+                    actor=h.actor,
+                    gegevens=h.gegevens,
+                )
+                for h in historie
+            ],
+        )
+
+
+def open_overdrachten(omg: Omgeving, casus_ref: str) -> list[str]:
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        return list(
+            sessie.scalars(
+                select(Overdracht.ref).where(
+                    Overdracht.casus_id == casus.id, Overdracht.status == OverdrachtStatus.AANGEBODEN
+                )
+            )
+        )
+
+
+def lopende_stappen(omg: Omgeving, casus_ref: str) -> list[str]:
+    with omg.uow() as sessie:
+        return [s.stap_key for s in actieve_stappen(sessie, casus_op_ref(sessie, casus_ref))]
+
+
+def open_casussen(omg: Omgeving) -> list[str]:
+    with omg.uow() as sessie:
+        return list(sessie.scalars(select(Casus.ref).where(Casus.status == CasusStatus.OPEN)))
+
+
+__all__ = ["Taak", "Tijdlijn", "open_casussen", "open_overdrachten", "postvak", "tijdlijn"]

@@ -1,0 +1,122 @@
+"""Warme overdracht: regie moves only when the receiving role accepts; until then the old holder stays on."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Besluit, Casus, Overdracht
+from aanpak.usecases.besluit import _wijzig_ave
+from aanpak.usecases.gedeeld import actieve_stappen, historie, meld
+from models.casus import OverdrachtStatus
+from models.fouten import Conflict, DomeinFout, NietGevonden
+from models.werkproces import Regiesoort
+
+
+class OverdrachtGeaccepteerd(BaseModel):
+    overdracht_ref: str
+    casus_ref: str
+    soort: str
+    naar_rol: str
+    overgedragen_stappen: list[str]
+    herhaald: bool = False
+
+
+def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_rol: str) -> OverdrachtGeaccepteerd:
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        overdracht = sessie.scalar(select(Overdracht).where(Overdracht.ref == overdracht_ref))
+        if overdracht is None:
+            raise NietGevonden(f"overdracht '{overdracht_ref}' bestaat niet", veld="overdracht")
+        casus = sessie.scalar(select(Casus).where(Casus.id == overdracht.casus_id).with_for_update())
+        assert casus is not None
+        if actor_rol != overdracht.naar_rol:
+            raise DomeinFout(f"alleen rol '{overdracht.naar_rol}' kan deze overdracht accepteren", veld="actor_rol")
+        if overdracht.status == OverdrachtStatus.GEACCEPTEERD:
+            return OverdrachtGeaccepteerd(
+                overdracht_ref=overdracht.ref,
+                casus_ref=casus.ref,
+                soort=overdracht.soort,
+                naar_rol=overdracht.naar_rol,
+                overgedragen_stappen=[],
+                herhaald=True,
+            )
+        if overdracht.status != OverdrachtStatus.AANGEBODEN:
+            raise Conflict(f"overdracht {overdracht.ref} is {overdracht.status}", veld="overdracht")
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        overdracht.status = OverdrachtStatus.GEACCEPTEERD
+        overdracht.beantwoord_op = nu
+        overdracht.beantwoord_door = actor
+        if overdracht.soort == Regiesoort.CASUSREGIE:
+            casus.casusregie = overdracht.naar_rol
+        else:
+            casus.procesregie = overdracht.naar_rol
+        historie(
+            sessie,
+            casus,
+            f"overdracht:{overdracht.ref}:geaccepteerd",
+            "overdracht_geaccepteerd",
+            nu,
+            rol=actor_rol,
+            actor=actor,
+            soort=overdracht.soort,
+            van=overdracht.van_rol,
+            overdracht=overdracht.ref,
+        )
+        # Steps owned "by whoever holds this regie" follow the regie to its new holder.
+        verplaatst: list[str] = []
+        for stap in actieve_stappen(sessie, casus):
+            if wp.stap(stap.stap_key).eigenaar == overdracht.soort and stap.eigenaar_rol == overdracht.van_rol:
+                stap.eigenaar_rol = overdracht.naar_rol
+                verplaatst.append(stap.stap_key)
+                historie(
+                    sessie,
+                    casus,
+                    f"stap:{stap.id}:overgedragen:{overdracht.ref}",
+                    "stap_overgedragen",
+                    nu,
+                    stap_key=stap.stap_key,
+                    rol=overdracht.naar_rol,
+                    van=overdracht.van_rol,
+                )
+                meld(
+                    sessie,
+                    casus,
+                    f"stap:{stap.id}:overgedragen:{overdracht.ref}",
+                    "stap_gestart",
+                    [overdracht.naar_rol],
+                    nu,
+                    stap_key=stap.stap_key,
+                    termijn_einde=stap.termijn_einde,
+                    eigenaar=overdracht.naar_rol,
+                )
+        meld(
+            sessie,
+            casus,
+            f"overdracht:{overdracht.ref}:geaccepteerd",
+            "overdracht_geaccepteerd",
+            [r for r in dict.fromkeys((overdracht.van_rol, casus.procesregie)) if r],
+            nu,
+            overdracht=overdracht.ref,
+            soort=overdracht.soort,
+            naar_rol=overdracht.naar_rol,
+        )
+        if overdracht.besluit_id is not None:
+            besluit = sessie.get_one(Besluit, overdracht.besluit_id)
+            nog_open = sessie.scalar(
+                select(Overdracht.id).where(
+                    Overdracht.besluit_id == besluit.id, Overdracht.status == OverdrachtStatus.AANGEBODEN
+                )
+            )
+            if besluit.ave_niveau is not None and nog_open is None:
+                _wijzig_ave(sessie, casus, besluit.ave_niveau, besluit.ref, nu)
+        casus.casusregie = casus.casusregie  # the case row takes part in the version check
+        sessie.flush()
+        return OverdrachtGeaccepteerd(
+            overdracht_ref=overdracht.ref,
+            casus_ref=casus.ref,
+            soort=overdracht.soort,
+            naar_rol=overdracht.naar_rol,
+            overgedragen_stappen=verplaatst,
+        )

@@ -1,0 +1,176 @@
+"""Opschorten, hervatten and verlengen of a step's term, within what the definition allows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Casus, StapInstantie
+from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, meld
+from models.casus import Opschortreden, StapStatus, kalender_voor, max_verlenging, termijn_voor
+from models.fouten import Conflict, DomeinFout, NietGevonden
+from models.kalender import TermijnEenheid, lokale_datum
+
+
+class TermijnGewijzigd(BaseModel):
+    casus_ref: str
+    stap: str
+    status: str
+    termijn_einde: datetime
+    werkdagen_opgeschort: int = 0
+
+
+def _lopende(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie:
+    for stap in actieve_stappen(sessie, casus):
+        if stap.stap_key == stap_key:
+            return stap
+    raise NietGevonden(f"casus {casus.ref} heeft geen lopende stap '{stap_key}'", veld="stap")
+
+
+def _bevoegd(casus: Casus, stap: StapInstantie, actor_rol: str) -> None:
+    if actor_rol not in {stap.eigenaar_rol, casus.casusregie, casus.procesregie}:
+        raise DomeinFout(f"rol '{actor_rol}' mag de termijn van stap '{stap.stap_key}' niet wijzigen", veld="actor_rol")
+
+
+def opschorten(
+    omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortreden, actor: str, actor_rol: str
+) -> TermijnGewijzigd:
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        stap = _lopende(sessie, casus, stap_key)
+        _bevoegd(casus, stap, actor_rol)
+        if stap.status == StapStatus.OPGESCHORT:
+            return TermijnGewijzigd(
+                casus_ref=casus.ref, stap=stap.stap_key, status=stap.status, termijn_einde=stap.termijn_einde
+            )
+        if stap.status != StapStatus.OPEN:
+            raise Conflict(f"stap '{stap_key}' is al besloten", veld="stap")
+        stap.status = StapStatus.OPGESCHORT
+        stap.opgeschort_op = nu
+        stap.opschortreden = reden.value
+        historie(
+            sessie,
+            casus,
+            f"stap:{stap.id}:opgeschort:{nu.isoformat()}",
+            "stap_opgeschort",
+            nu,
+            stap_key=stap.stap_key,
+            rol=actor_rol,
+            actor=actor,
+            reden=reden.value,
+        )
+        return TermijnGewijzigd(
+            casus_ref=casus.ref, stap=stap.stap_key, status=stap.status, termijn_einde=stap.termijn_einde
+        )
+
+
+def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_rol: str) -> TermijnGewijzigd:
+    """Resume: the due date moves by the werkdagen the step was suspended (hours for acute hour terms)."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        stap = _lopende(sessie, casus, stap_key)
+        _bevoegd(casus, stap, actor_rol)
+        if stap.status != StapStatus.OPGESCHORT or stap.opgeschort_op is None:
+            raise Conflict(f"stap '{stap_key}' is niet opgeschort", veld="stap")
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        kalender = kalender_voor(wp)
+        termijn = termijn_voor(wp.stap(stap.stap_key), stap.acuut)
+        werkdagen = kalender.werkdagen_in(lokale_datum(stap.opgeschort_op), lokale_datum(nu))
+        if termijn.eenheid == TermijnEenheid.UREN:
+            stap.termijn_einde = stap.termijn_einde + (nu - stap.opgeschort_op)
+        else:
+            stap.termijn_einde = kalender.verschuif(stap.termijn_einde, werkdagen)
+        stap.opgeschort_werkdagen += werkdagen
+        stap.status = StapStatus.OPEN
+        stap.opgeschort_op = None
+        historie(
+            sessie,
+            casus,
+            f"stap:{stap.id}:hervat:{nu.isoformat()}",
+            "stap_hervat",
+            nu,
+            stap_key=stap.stap_key,
+            rol=actor_rol,
+            actor=actor,
+            werkdagen=werkdagen,
+            termijn_einde=stap.termijn_einde.isoformat(),
+        )
+        meld(
+            sessie,
+            casus,
+            f"stap:{stap.id}:hervat:{nu.isoformat()}",
+            "termijn_gewijzigd",
+            [stap.eigenaar_rol],
+            nu,
+            stap_key=stap.stap_key,
+            termijn_einde=stap.termijn_einde,
+        )
+        return TermijnGewijzigd(
+            casus_ref=casus.ref,
+            stap=stap.stap_key,
+            status=stap.status,
+            termijn_einde=stap.termijn_einde,
+            werkdagen_opgeschort=werkdagen,
+        )
+
+
+def verlengen(
+    omg: Omgeving, casus_ref: str, stap_key: str, aantal: int, actor: str, actor_rol: str
+) -> TermijnGewijzigd:
+    """Extend within the definition's bound; a statutory term cannot be extended by a coordinator."""
+    nu = omg.nu()
+    if aantal < 1:
+        raise DomeinFout("een verlenging is minstens 1", veld="aantal")
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        stap = _lopende(sessie, casus, stap_key)
+        _bevoegd(casus, stap, actor_rol)
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        definitie = wp.stap(stap.stap_key)
+        termijn = termijn_voor(definitie, stap.acuut)
+        if termijn.wettelijk:
+            raise DomeinFout(
+                f"de termijn van '{definitie.naam}' is wettelijk ({termijn.bron or 'wet'}) en kan niet verlengd worden",
+                veld="aantal",
+            )
+        ruimte = max_verlenging(definitie, stap.acuut) - stap.verlengd_met
+        if aantal > ruimte:
+            raise DomeinFout(
+                f"verlenging van {aantal} {termijn.eenheid.value} gaat boven de afgesproken ruimte "
+                f"(nog {max(ruimte, 0)} {termijn.eenheid.value})",
+                veld="aantal",
+            )
+        oud = stap.termijn_einde
+        stap.termijn_einde = kalender_voor(wp).termijn_einde(oud, aantal, termijn.eenheid)
+        stap.verlengd_met += aantal
+        historie(
+            sessie,
+            casus,
+            f"stap:{stap.id}:verlengd:{stap.verlengd_met}",
+            "stap_verlengd",
+            nu,
+            stap_key=stap.stap_key,
+            rol=actor_rol,
+            actor=actor,
+            aantal=aantal,
+            eenheid=termijn.eenheid.value,
+            termijn_einde=stap.termijn_einde.isoformat(),
+        )
+        meld(
+            sessie,
+            casus,
+            f"stap:{stap.id}:verlengd:{stap.verlengd_met}",
+            "termijn_gewijzigd",
+            [stap.eigenaar_rol],
+            nu,
+            stap_key=stap.stap_key,
+            termijn_einde=stap.termijn_einde,
+        )
+        return TermijnGewijzigd(
+            casus_ref=casus.ref, stap=stap.stap_key, status=stap.status, termijn_einde=stap.termijn_einde
+        )

@@ -8,6 +8,11 @@ transition goes through the same use cases and transition runner as the CLI.
 
 from __future__ import annotations
 
+import os
+
+# Coordinators read our output, not Prefect's log lines (those still reach the Prefect UI).
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
@@ -80,7 +85,7 @@ def _stap(
             {"casus_ref": casus, "stap": stap, "uitkomst": uitkomst, "actor": door, "actor_rol": rol, **extra}
         ),
     )
-    toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref)
+    toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
     console.print(
         f"  {datum(klok())}  [bold]{stap}[/] → {uitkomst}  ({rol})"
         + (f"  · gestart: {', '.join(toegepast.gestarte_stappen)}" if toegepast.gestarte_stappen else "")
@@ -167,6 +172,7 @@ def main() -> None:
     klok.werkdagen(1)
     for ref in aanbod:
         overdracht.accepteer_overdracht(omg, ref, "c.regisseur", wijkteam)
+        uitvoering.na_overdracht(omg, ref, casus)
         console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {wijkteam}")
     _stap(omg, klok, casus, "casusoverleg", "plan_opstellen", gemeente, "d.procesregisseur", 5)
     _stap(omg, klok, casus, "plan_van_aanpak", "vastgesteld", wijkteam, "c.regisseur", 6)
@@ -187,6 +193,7 @@ def main() -> None:
     klok.werkdagen(1)
     for ref in aanbod:
         overdracht.accepteer_overdracht(omg, ref, "a.mentor", school)
+        uitvoering.na_overdracht(omg, ref, casus)
         console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {school}")
     _stap(omg, klok, casus, "nazorg", "afgerond", school, "a.mentor", 60)
     _stap(omg, klok, casus, "afsluiting", "gesloten", school, "a.mentor", 2)

@@ -5,6 +5,11 @@ Exit codes: 0 ok, 1 refused by the domain (bad input, conflict, unknown referenc
 
 from __future__ import annotations
 
+import os
+
+# Coordinators read our output, not Prefect's log lines (those still reach the Prefect UI).
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
 import functools
 import json
 import sys
@@ -73,6 +78,9 @@ def domeinfouten(functie: Callable[P, T]) -> Callable[P, T]:
         except DomeinFout as exc:
             fout_console.print(f"[bold red]Geweigerd:[/] {exc}")
             raise typer.Exit(1) from None
+        except uitvoering.NogBezig as exc:
+            console.print(f"[yellow]Vastgelegd;[/] {exc}.")
+            raise typer.Exit(0) from None
         except (DefinitieFout, SleutelFout) as exc:
             fout_console.print(f"[bold red]Configuratiefout:[/] {exc}")
             raise typer.Exit(1) from None
@@ -254,7 +262,7 @@ def besluit_cmd(
     )
     omg = _omgeving()
     genomen = besluit_uc.neem_besluit(omg, invoer)
-    toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref)
+    toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
     console.print(f"Besluit [bold]{toegepast.besluit_ref}[/]: {toegepast.stap} → {toegepast.uitkomst}.")
     if toegepast.overdrachten:
         console.print(f"Overdracht aangeboden: {', '.join(toegepast.overdrachten)} (wacht op acceptatie).")
@@ -294,7 +302,9 @@ def verlengen_cmd(casus_ref: str, stap: str, aantal: int, als: Als, door: Door) 
 @domeinfouten
 def accepteer_cmd(overdracht_ref: str, als: Als, door: Door) -> None:
     """Accepteer de regie die u wordt overgedragen (warme overdracht)."""
-    r = overdracht.accepteer_overdracht(_omgeving(), overdracht_ref, door, als)
+    omg = _omgeving()
+    r = overdracht.accepteer_overdracht(omg, overdracht_ref, door, als)
+    uitvoering.na_overdracht(omg, r.overdracht_ref, r.casus_ref)
     console.print(f"{r.soort} van casus {r.casus_ref} ligt nu bij {r.naar_rol}.")
 
 

@@ -193,4 +193,21 @@ def open_casussen(omg: Omgeving) -> list[str]:
         return list(sessie.scalars(select(Casus.ref).where(Casus.status == CasusStatus.OPEN)))
 
 
-__all__ = ["Taak", "Tijdlijn", "open_casussen", "open_overdrachten", "postvak", "tijdlijn"]
+class OpenOverdracht(BaseModel):
+    ref: str
+    soort: str
+    naar_rol: str
+    termijn_einde: datetime
+
+
+def open_overdrachten_details(omg: Omgeving, casus_ref: str) -> list[OpenOverdracht]:
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        rijen = sessie.scalars(
+            select(Overdracht)
+            .where(Overdracht.casus_id == casus.id, Overdracht.status == OverdrachtStatus.AANGEBODEN)
+            .order_by(Overdracht.id)
+        )
+        return [
+            OpenOverdracht(ref=o.ref, soort=o.soort, naar_rol=o.naar_rol, termijn_einde=o.termijn_einde) for o in rijen
+        ]

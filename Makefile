@@ -11,7 +11,7 @@ export AANPAK_DATA_DIR ?= $(CURDIR)/.aanpak
 export PREFECT_HOME ?= $(CURDIR)/.aanpak/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench up down clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ lint: venv
 
 bench: venv
 	$(PY) -m bench
+
+up: venv
+	bash ops/up.sh
+
+down:
+	bash ops/down.sh
 
 clean:
 	rm -rf .aanpak .pytest_cache .mypy_cache .ruff_cache

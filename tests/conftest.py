@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+
+# Before anything imports Prefect: tests never touch ~/.prefect and send no telemetry.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aanpak-prefect-home-"))
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 from aanpak.config import STANDAARD_WERKPROCES
 from aanpak.crypto import Sleutelring, parse_sleutels
@@ -113,3 +119,16 @@ def maak_omgeving(engine: Engine, klok: Klok, werkproces: Path = STANDAARD_WERKP
 @pytest.fixture
 def omg(engine: Engine, klok: Klok) -> Omgeving:
     return maak_omgeving(engine, klok)
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    """One real Prefect server (temporary SQLite database) for the whole test session; yields its API URL."""
+    from prefect.settings import get_current_settings, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        prefect_test_harness(server_startup_timeout=60),
+        temporary_settings(updates={"flows.heartbeat_frequency": None}),
+    ):
+        yield str(get_current_settings().api.url)

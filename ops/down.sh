@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Stop the Prefect worker and server that ops/up.sh (make up) started.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
+for naam in worker server; do
+  pidbestand="$RUN/$naam.pid"
+  if [ -f "$pidbestand" ]; then
+    pid=$(cat "$pidbestand")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -9 "$pid" 2>/dev/null || true
+      echo "$naam gestopt (pid $pid)."
+    fi
+    rm -f "$pidbestand"
+  fi
+done

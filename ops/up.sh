@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Start a local Prefect server (UI on 127.0.0.1:4200, loopback only, analytics off) and a process worker,
+# and deploy every flow in prefect.yaml. `make down` (ops/down.sh) stops what this started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
+mkdir -p "$RUN"
+export PREFECT_HOME=${PREFECT_HOME:-$PWD/.aanpak/prefect}
+export PREFECT_SERVER_ANALYTICS_ENABLED=false
+export PREFECT_SERVER_API_HOST=127.0.0.1
+export PREFECT_SERVER_API_PORT=${AANPAK_PREFECT_PORT:-4200}
+export PREFECT_API_URL=http://127.0.0.1:${PREFECT_SERVER_API_PORT}/api
+export AANPAK_PROJECT_DIR=$PWD
+
+if [ -f "$RUN/server.pid" ] && kill -0 "$(cat "$RUN/server.pid")" 2>/dev/null; then
+  echo "Prefect server draait al (pid $(cat "$RUN/server.pid"))."
+else
+  nohup "$VENV/bin/prefect" server start --host 127.0.0.1 --port "$PREFECT_SERVER_API_PORT" \
+    >"$RUN/server.log" 2>&1 &
+  echo $! >"$RUN/server.pid"
+fi
+for _ in $(seq 1 90); do
+  if "$VENV/bin/python" -c "import httpx,sys; sys.exit(0 if httpx.get('$PREFECT_API_URL/health', timeout=1).status_code == 200 else 1)" 2>/dev/null; then
+    break
+  fi
+  sleep 1
+done
+"$VENV/bin/python" -c "import httpx; httpx.get('$PREFECT_API_URL/health', timeout=2).raise_for_status()" \
+  || { echo "Prefect server start niet; zie $RUN/server.log" >&2; exit 1; }
+
+"$VENV/bin/prefect" work-pool inspect aanpak >/dev/null 2>&1 \
+  || "$VENV/bin/prefect" work-pool create aanpak --type process >/dev/null
+"$VENV/bin/prefect" --no-prompt deploy --all >"$RUN/deploy.log" 2>&1 \
+  || { echo "Deploy mislukt; zie $RUN/deploy.log" >&2; exit 1; }
+
+if [ -f "$RUN/worker.pid" ] && kill -0 "$(cat "$RUN/worker.pid")" 2>/dev/null; then
+  echo "Worker draait al (pid $(cat "$RUN/worker.pid"))."
+else
+  nohup "$VENV/bin/prefect" worker start --pool aanpak --name "aanpak-$(hostname)" >"$RUN/worker.log" 2>&1 &
+  echo $! >"$RUN/worker.pid"
+fi
+
+cat <<TXT
+Prefect UI: http://127.0.0.1:${PREFECT_SERVER_API_PORT}  (alleen op deze machine)
+Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen).
+Laat de CLI de overgangen als deployment-runs starten:
+  export PREFECT_API_URL=$PREFECT_API_URL AANPAK_DEPLOYMENTS=true
+Stoppen: make down
+TXT

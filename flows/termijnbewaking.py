@@ -13,13 +13,21 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import State
 from prefect.states import Completed
 
-from tasks.casus import publiceer_casusbeeld, registreer_te_laat
+from tasks.casus import pas_besluit_toe, publiceer_casusbeeld, registreer_te_laat, verwerk_signaal, zoek_onafgemaakt
 
 
 @flow(name="termijnbewaking", persist_result=False, log_prints=False)
 def termijnbewaking() -> State[Any]:
-    gevonden = registreer_te_laat()
     logger = get_run_logger()
+    # First drive on what a lost run left behind: the store knows, Prefect may not.
+    onaf = zoek_onafgemaakt()
+    for signaal_ref in onaf.signalen:
+        logger.warning("Herstel: signaal %s was nog niet verwerkt", signaal_ref)
+        verwerk_signaal(signaal_ref)
+    for besluit_ref, casus_ref, stap in onaf.besluiten:
+        logger.warning("Herstel: besluit %s (casus %s, stap %s) was nog niet toegepast", besluit_ref, casus_ref, stap)
+        pas_besluit_toe(besluit_ref)
+    gevonden = registreer_te_laat()
     for item in gevonden:
         logger.warning("Te laat: casus %s %s (%s)", item.casus_ref, item.stap or item.soort, item.rol)
     for casus_ref in sorted({item.casus_ref for item in gevonden}):

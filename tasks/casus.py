@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect.artifacts import create_table_artifact
 
 from aanpak.omgeving import standaard
-from aanpak.usecases import besluit, bewaking, signaal
+from aanpak.usecases import besluit, bewaking, herstel, signaal
 from aanpak.usecases.casusbeeld import Casusbeeld, casusbeeld
 from tasks.beleid import transitietaak
 
@@ -34,3 +34,9 @@ def publiceer_casusbeeld(casus_ref: str) -> Casusbeeld:
     beeld = casusbeeld(standaard(), casus_ref)
     create_table_artifact(table=beeld.tabel, key=beeld.artefact_sleutel, description=beeld.beschrijving)
     return beeld
+
+
+@transitietaak
+def zoek_onafgemaakt() -> herstel.Onafgemaakt:
+    """Signals and decisions whose transition never completed (a lost run), after a grace period."""
+    return herstel.onafgemaakt(standaard())

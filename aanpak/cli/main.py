@@ -28,7 +28,7 @@ from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
 from models.fouten import DefinitieFout, DomeinFout, InvoerFout
-from models.signaal import Categorie, lees_signaal
+from models.signaal import Categorie, SignaalIn, lees_signaal
 from models.werkproces import laad_bestand
 
 P = ParamSpec("P")
@@ -165,6 +165,12 @@ def registreer(
         )
     if verwerkt.gestarte_stappen:
         console.print(f"Gestart: {', '.join(verwerkt.gestarte_stappen)}")
+
+
+@signaal_app.command("schema")
+def schema() -> None:
+    """Print het JSON Schema van een signaaldocument."""
+    typer.echo(json.dumps(SignaalIn.model_json_schema(), indent=2, ensure_ascii=False))
 
 
 # -- postvak & casus -----------------------------------------------------------------------------------------
@@ -316,6 +322,27 @@ def bewaking_cmd() -> None:
     for t in gevonden:
         console.print(f"Te laat: {t.casus_ref} {t.stap or t.soort} ({t.rol}), uiterlijk {datum(t.termijn_einde)}")
     console.print(f"{len(gevonden)} nieuwe termijnoverschrijding(en).")
+
+
+@app.command("herstel")
+@domeinfouten
+def herstel_cmd(
+    minuten: Annotated[int, typer.Option(help="Alleen wat langer dan zoveel minuten onafgemaakt is.")] = 5,
+) -> None:
+    """Maak overgangen af waarvan de Prefect-run verloren ging (signalen en besluiten uit de casusopslag)."""
+    from datetime import timedelta
+
+    from aanpak.usecases.herstel import onafgemaakt
+
+    omg = _omgeving()
+    onaf = onafgemaakt(omg, timedelta(minutes=minuten))
+    for signaal_ref in onaf.signalen:
+        v = uitvoering.na_signaal(omg, signaal_ref)
+        console.print(f"Signaal {signaal_ref} verwerkt: casus {v.casus_ref}")
+    for besluit_ref, casus_ref, stap in onaf.besluiten:
+        uitvoering.na_besluit(omg, besluit_ref, casus_ref, stap)
+        console.print(f"Besluit {besluit_ref} toegepast: casus {casus_ref}, stap {stap}")
+    console.print(f"{len(onaf.signalen)} signaal/signalen en {len(onaf.besluiten)} besluit(en) afgemaakt.")
 
 
 # -- werkproces & db -------------------------------------------------------------------------------------------

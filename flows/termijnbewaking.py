@@ -13,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import State
 from prefect.states import Completed
 
-from tasks.casus import pas_besluit_toe, publiceer_casusbeeld, registreer_te_laat, verwerk_signaal, zoek_onafgemaakt
+from tasks.casus import bewaak, pas_besluit_toe, publiceer_casusbeeld, verwerk_signaal, zoek_onafgemaakt
 
 
 @flow(name="termijnbewaking", persist_result=False, log_prints=False)
@@ -27,20 +27,33 @@ def termijnbewaking() -> State[Any]:
     for besluit_ref, casus_ref, stap in onaf.besluiten:
         logger.warning("Herstel: besluit %s (casus %s, stap %s) was nog niet toegepast", besluit_ref, casus_ref, stap)
         pas_besluit_toe(besluit_ref)
-    gevonden = registreer_te_laat()
-    for item in gevonden:
-        logger.warning("Te laat: casus %s %s (%s)", item.casus_ref, item.stap or item.soort, item.rol)
-    for casus_ref in sorted({item.casus_ref for item in gevonden}):
+    signalen = bewaak()
+    for item in signalen:
+        logger.warning(
+            "%s: casus %s %s niveau %s → %s",
+            item.soort.capitalize(),
+            item.casus_ref,
+            item.stap or item.onderwerp,
+            item.niveau,
+            ", ".join(item.naar),
+        )
+    for casus_ref in sorted({item.casus_ref for item in signalen}):
         publiceer_casusbeeld(casus_ref)
-    regels = [f"| {i.casus_ref} | {i.stap or i.soort} | {i.rol} | {i.termijn_einde:%d-%m-%Y} |" for i in gevonden]
+    regels = [
+        f"| {i.casus_ref} | {i.soort} | {i.stap or i.onderwerp} | {i.niveau or ''} | {', '.join(i.naar)} "
+        f"| {i.termijn_einde:%d-%m-%Y} |"
+        for i in signalen
+    ]
     create_markdown_artifact(
         key="termijnbewaking",
         markdown="# Termijnbewaking\n\n"
         + (
-            "| Casus | Stap | Rol | Uiterlijk |\n|---|---|---|---|\n" + "\n".join(regels)
+            "| Casus | Signaal | Stap | Niveau | Naar | Uiterlijk |\n|---|---|---|---|---|---|\n" + "\n".join(regels)
             if regels
-            else "Geen nieuwe termijnoverschrijdingen."
+            else "Geen nieuwe herinneringen, escalaties of stagnatie."
         ),
-        description="Nieuwe termijnoverschrijdingen in deze ronde",
+        description="Herinneringen, escalaties en stagnatie in deze ronde",
     )
-    return Completed(name=f"{len(gevonden)} te laat" if gevonden else "Alles op tijd", data=len(gevonden))
+    escalaties = sum(1 for i in signalen if i.soort == "escalatie")
+    naam = f"{len(signalen)} signalen ({escalaties} escalaties)" if signalen else "Alles op tijd"
+    return Completed(name=naam, data=len(signalen))

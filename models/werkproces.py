@@ -162,6 +162,16 @@ class Overdracht(_Strikt):
     escalatie: Sleutel = "standaard"
 
 
+class Stagnatie(_Strikt):
+    """Stagnation → AVE: late work in a case at these phases asks the procesregie to consider opschalen."""
+
+    ave_fasen: list[Literal[1, 2, 3, 4]] = Field(default_factory=lambda: [2])
+    #: How many werkdagen past its due date a step or handoff must be before it counts as stagnation.
+    na_werkdagen: int = Field(ge=0)
+    #: The step started in the case (owned by procesregie); its outcome is the recorded answer.
+    stap: Sleutel
+
+
 class Leeftijd(_Strikt):
     minimum: int = Field(default=0, ge=0)
     maximum: int = Field(default=20, ge=0)
@@ -192,6 +202,7 @@ class Werkproces(_Strikt):
     escalatieladders: dict[Sleutel, list[Escalatieniveau]]
     intake: Intake
     overdracht: Overdracht
+    stagnatie: Stagnatie | None = None
     stappen: list[Stap] = Field(min_length=1)
     inzage: list[Inzagerecht] = Field(default_factory=list)
 
@@ -315,6 +326,15 @@ def _problemen(wp: Werkproces) -> list[tuple[str, str]]:
                 fouten.append((f"intake.{veld}", f"stap '{eerste.key}' kent geen uitkomst '{waarde}'"))
     if wp.intake.bij_match is not None and wp.intake.bij_match not in stappen:
         fouten.append(("intake.bij_match", f"onbekende stap '{wp.intake.bij_match}'"))
+    if wp.stagnatie is not None and wp.stagnatie.stap not in stappen:
+        fouten.append(("stagnatie.stap", f"onbekende stap '{wp.stagnatie.stap}'"))
+    for i, o in enumerate(wp.organisaties):
+        if (
+            o.leidinggevende is not None
+            and o.leidinggevende in rollen
+            and wp.rol(o.leidinggevende).organisatie != o.key
+        ):
+            fouten.append((f"organisaties[{i}].leidinggevende", f"rol '{o.leidinggevende}' hoort niet bij '{o.key}'"))
     if fouten:
         return fouten  # the graph checks below assume the references are sound
 
@@ -328,6 +348,8 @@ def _grafiek_problemen(wp: Werkproces) -> list[tuple[str, str]]:
     opvolgers = {s.key: {v for u in s.uitkomsten for v in u.volgende} for s in wp.stappen}
     index = {s.key: i for i, s in enumerate(wp.stappen)}
     starts = [wp.intake.stap] + ([wp.intake.bij_match] if wp.intake.bij_match else [])
+    if wp.stagnatie is not None:
+        starts.append(wp.stagnatie.stap)
     bereikt: set[str] = set()
     te_doen = list(starts)
     while te_doen:
@@ -365,7 +387,12 @@ def _grafiek_problemen(wp: Werkproces) -> list[tuple[str, str]]:
 def _pydantic_pad(loc: tuple[int | str, ...]) -> str:
     pad = ""
     for deel in loc:
-        pad += f"[{deel}]" if isinstance(deel, int) else (f".{deel}" if pad else str(deel))
+        if isinstance(deel, int):
+            pad += f"[{deel}]"
+        elif deel == "[key]":  # pydantic's marker for a bad mapping key: the key itself is the last part
+            continue
+        else:
+            pad += f".{deel}" if pad else str(deel)
     return pad or "(root)"
 
 

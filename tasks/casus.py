@@ -23,9 +23,9 @@ def pas_besluit_toe(besluit_ref: str) -> besluit.BesluitToegepast:
 
 
 @transitietaak
-def registreer_te_laat() -> list[bewaking.TeLaat]:
-    """Record overdue steps and handoffs, each once."""
-    return bewaking.registreer_te_laat(standaard())
+def bewaak() -> list[bewaking.Signaal]:
+    """One bewaking pass: reminders, escalation levels, handoffs not accepted, stagnation — each once."""
+    return bewaking.bewaak(standaard())
 
 
 @transitietaak

@@ -32,6 +32,7 @@ STAP_SLEUTELS = [
     "op_afschalen",
     "nazorg",
     "afsluiting",
+    "opschaling_overwegen",
 ]
 
 ROLLEN = {
@@ -107,6 +108,7 @@ OVERGANGEN: dict[str, dict[str, list[str]]] = {
     "op_afschalen": {"opgeschaald": ["casusoverleg"], "afgeschaald": ["nazorg"]},
     "nazorg": {"afgerond": ["afsluiting"], "nieuw_signaal": ["interne_weging"]},
     "afsluiting": {"gesloten": []},
+    "opschaling_overwegen": {"opschalen": ["casusoverleg"], "niet_opschalen": []},
 }
 
 NIET_VERLENGBAAR = "Value error, een wettelijke termijn kan niet verlengd worden (max_verlenging moet 0 zijn)"
@@ -273,6 +275,7 @@ def test_ave_beslissingen_en_sluiten(standaard: Werkproces) -> None:
         ("ave_regie_bepalen", "geen_vervolg"),
         ("op_afschalen", "opgeschaald"),
         ("op_afschalen", "afgeschaald"),
+        ("opschaling_overwegen", "opschalen"),
     }
     sluit = {(s.key, u.key) for s in standaard.stappen for u in s.uitkomsten if u.sluit_casus}
     assert sluit == {("afsluiting", "gesloten")}
@@ -386,7 +389,7 @@ def test_onbereikbare_nieuwe_stap() -> None:
     los["key"] = "losse_stap"
     los["uitkomsten"][0]["sluit_casus"] = False
     data["stappen"].append(los)
-    assert _fout(data).problemen == [("stappen[13]", "stap 'losse_stap' is vanaf de intake niet bereikbaar")]
+    assert _fout(data).problemen == [("stappen[14]", "stap 'losse_stap' is vanaf de intake niet bereikbaar")]
 
 
 def test_stap_zonder_eigenaar() -> None:
@@ -417,8 +420,8 @@ def test_lus_zonder_uitgang_tussen_twee_nieuwe_stappen() -> None:
         stap["uitkomsten"] = [{"key": "door", "label": "Door", "volgende": [ander]}]
         data["stappen"].append(stap)
     assert _fout(data).problemen == [
-        ("stappen[13]", "lus zonder uitgang: vanaf stap 'lus_a' eindigt de casus nooit"),
-        ("stappen[14]", "lus zonder uitgang: vanaf stap 'lus_b' eindigt de casus nooit"),
+        ("stappen[14]", "lus zonder uitgang: vanaf stap 'lus_a' eindigt de casus nooit"),
+        ("stappen[15]", "lus zonder uitgang: vanaf stap 'lus_b' eindigt de casus nooit"),
     ]
 
 

@@ -317,11 +317,15 @@ def accepteer_cmd(overdracht_ref: str, als: Als, door: Door) -> None:
 @app.command("bewaking")
 @domeinfouten
 def bewaking_cmd() -> None:
-    """Eén ronde termijnbewaking: verlopen termijnen vastleggen en melden."""
-    gevonden = bewaking.registreer_te_laat(_omgeving())
-    for t in gevonden:
-        console.print(f"Te laat: {t.casus_ref} {t.stap or t.soort} ({t.rol}), uiterlijk {datum(t.termijn_einde)}")
-    console.print(f"{len(gevonden)} nieuwe termijnoverschrijding(en).")
+    """Eén ronde termijnbewaking: herinneringen, escalaties per niveau, overdrachten en stagnatie."""
+    signalen = bewaking.bewaak(_omgeving())
+    for t in signalen:
+        console.print(
+            f"{t.soort.capitalize()}: {t.casus_ref} {t.stap or t.onderwerp}"
+            f"{f' niveau {t.niveau}' if t.niveau else ''} → {', '.join(t.naar)}"
+            f" (uiterlijk {datum(t.termijn_einde)})"
+        )
+    console.print(f"{len(signalen)} nieuwe signalering(en).")
 
 
 @app.command("herstel")

@@ -166,8 +166,11 @@ class StapInstantie(Basis):
     __tablename__ = "stap"
     __table_args__ = (
         UniqueConstraint("casus_id", "stap_key", "volgnummer"),
-        # The bewaking's query: active steps by due moment.
+        # The bewaking's queries: open steps whose next moment has passed.
         Index("ix_stap_status_termijn", "status", "termijn_einde"),
+        Index("ix_stap_status_herinnering", "status", "herinnering_op"),
+        Index("ix_stap_status_escalatie", "status", "volgende_escalatie_op"),
+        Index("ix_stap_status_stagnatie", "status", "stagnatie_op"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,7 +192,14 @@ class StapInstantie(Basis):
     #: The decision that started this step (None for the intake): makes applying a decision idempotent.
     #: (No foreign key: besluit already points at stap, and a cycle would need ALTER on SQLite.)
     gestart_door_besluit_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    te_laat_gemeld_op: Mapped[datetime | None]
+    # -- bewaking: moments computed when the term is set, so a pass only scans what is due (indexed) --
+    herinnering_op: Mapped[datetime | None]
+    herinnering_gemeld_op: Mapped[datetime | None]
+    #: How many levels of the step's escalation ladder have fired.
+    escalatie_niveau: Mapped[int] = mapped_column(Integer, default=0)
+    volgende_escalatie_op: Mapped[datetime | None]
+    stagnatie_op: Mapped[datetime | None]
+    stagnatie_gemeld_op: Mapped[datetime | None]
     versie: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": versie}
@@ -219,6 +229,7 @@ class Overdracht(Basis):
     """Warme overdracht of casus- or procesregie: effective only when the receiving role accepts."""
 
     __tablename__ = "overdracht"
+    __table_args__ = (Index("ix_overdracht_status_escalatie", "status", "volgende_escalatie_op"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(16), unique=True)
@@ -232,9 +243,31 @@ class Overdracht(Basis):
     termijn_einde: Mapped[datetime]
     beantwoord_op: Mapped[datetime | None]
     beantwoord_door: Mapped[str | None] = mapped_column(String(128))
+    escalatie_niveau: Mapped[int] = mapped_column(Integer, default=0)
+    volgende_escalatie_op: Mapped[datetime | None]
+    stagnatie_op: Mapped[datetime | None]
+    stagnatie_gemeld_op: Mapped[datetime | None]
     versie: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": versie}
+
+
+class Signalering(Basis):
+    """Each reminder, escalation level and stagnation signal, exactly once (unique key), for accountability."""
+
+    __tablename__ = "signalering"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sleutel: Mapped[str] = mapped_column(String(160), unique=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    stap_id: Mapped[int | None] = mapped_column(ForeignKey("stap.id"), index=True)
+    overdracht_id: Mapped[int | None] = mapped_column(ForeignKey("overdracht.id"), index=True)
+    soort: Mapped[str] = mapped_column(String(16))  # herinnering | escalatie | stagnatie
+    niveau: Mapped[int] = mapped_column(Integer, default=0)
+    naar_rol: Mapped[str] = mapped_column(String(64), index=True)
+    #: The role responsible at the time (for "who was late" figures).
+    eigenaar_rol: Mapped[str | None] = mapped_column(String(64))
+    moment: Mapped[datetime]
 
 
 class Historie(Basis):

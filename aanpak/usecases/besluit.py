@@ -25,7 +25,9 @@ from aanpak.usecases.gedeeld import (
     nieuwe_ref,
     onthoud_antwoord,
     open_stap,
+    plan_overdracht_bewaking,
     regie_van,
+    wijzig_ave,
 )
 from models.casus import (
     CasusStatus,
@@ -243,29 +245,12 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
         for aanbod in gevolgen.overdrachten:
             _bied_overdracht_aan(wp, sessie, casus, besluit, aanbod.soort, aanbod.van_rol, aanbod.naar_rol, nu)
         if gevolgen.ave_niveau is not None and not gevolgen.overdrachten:
-            _wijzig_ave(sessie, casus, gevolgen.ave_niveau, besluit.ref, nu)
+            wijzig_ave(sessie, casus, gevolgen.ave_niveau, besluit.ref, nu)
         regie = regie_van(sessie, casus)
         for volgende in gevolgen.volgende:
             open_stap(sessie, wp, casus, volgende, nu, besluit_id=besluit.id, regie=regie)
         sessie.flush()
         return _samenvatting(sessie, besluit, casus, stap)
-
-
-def _wijzig_ave(sessie: Session, casus: Casus, niveau: int, besluit_ref: str, nu: datetime) -> None:
-    oud = casus.ave_niveau
-    if oud == niveau:
-        return
-    casus.ave_niveau = niveau
-    historie(
-        sessie,
-        casus,
-        f"besluit:{besluit_ref}:ave",
-        "ave_gewijzigd",
-        nu,
-        van=oud,
-        naar=niveau,
-        besluit=besluit_ref,
-    )
 
 
 def _bied_overdracht_aan(
@@ -291,6 +276,7 @@ def _bied_overdracht_aan(
         aangeboden_op=nu,
         termijn_einde=einde,
     )
+    plan_overdracht_bewaking(wp, overdracht)
     sessie.add(overdracht)
     sessie.flush()
     historie(

@@ -1,107 +1,319 @@
-"""Deadline bewaking: find overdue steps and handoffs and record each exactly once.
+"""Deadline bewaking: reminders, escalation level by level, handoffs not accepted, stagnation → AVE.
 
-Run by the scheduled Prefect deployment. Each overdue item is marked in the same transaction as its history
-entry and its notification, so two runs at once (or a re-run after a crash) never report it twice.
+Run by the scheduled Prefect deployment. Each signal (a reminder, one escalation level, a stagnation flag) is
+written exactly once: the row is locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers),
+its next moment is advanced in the same transaction as the history entry, the outbox row and a uniquely keyed
+``signalering`` row. Two runs at once, or a re-run after a crash, therefore never send anything twice.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aanpak.omgeving import Omgeving
-from aanpak.store.schema import Casus, Historie, Overdracht, StapInstantie
-from aanpak.usecases.gedeeld import historie, meld
-from models.casus import CasusStatus, OverdrachtStatus, StapStatus
+from aanpak.store.schema import Casus, Overdracht, Signalering, StapInstantie
+from aanpak.usecases.gedeeld import historie, meld, open_stap, regie_van
+from models.bewaking import volgende_escalatie
+from models.casus import CasusStatus, OverdrachtStatus, StapStatus, kalender_voor, ontvangers
+from models.werkproces import Werkproces
 
 
-class TeLaat(BaseModel):
+class Signaal(BaseModel):
+    """What one pass did for one item; references and roles only (a Prefect task result)."""
+
     casus_ref: str
-    soort: str  # stap | overdracht
+    soort: Literal["herinnering", "escalatie", "stagnatie"]
+    onderwerp: Literal["stap", "overdracht"]
     stap: str | None
-    rol: str
+    niveau: int
+    naar: list[str]
     termijn_einde: datetime
 
 
-def registreer_te_laat(omg: Omgeving, limiet: int = 1000) -> list[TeLaat]:
+def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Signaal]:
+    """One bewaking pass over everything whose moment has passed (at most ``limiet`` items per kind)."""
     nu = omg.nu()
-    gevonden: list[TeLaat] = []
+    uit: list[Signaal] = []
     with omg.uow() as sessie:
-        stappen = sessie.execute(
-            select(StapInstantie, Casus)
-            .join(Casus, Casus.id == StapInstantie.casus_id)
-            .where(
-                StapInstantie.status == StapStatus.OPEN,
-                StapInstantie.termijn_einde < nu,
-                StapInstantie.te_laat_gemeld_op.is_(None),
-                Casus.status == CasusStatus.OPEN,
+        uit += _herinneringen(omg, sessie, nu, limiet)
+        uit += _escalaties_stappen(omg, sessie, nu, limiet)
+        uit += _escalaties_overdrachten(omg, sessie, nu, limiet)
+        uit += _stagnatie(omg, sessie, nu, limiet)
+    return uit
+
+
+def _open_stappen_waar(
+    kolom: InstrumentedAttribute[datetime | None], nu: datetime, limiet: int, *extra: ColumnElement[bool]
+) -> Select[tuple[StapInstantie, Casus]]:
+    """Open steps of open cases whose moment in ``kolom`` has passed: an index range scan on (status, kolom)."""
+    return (
+        select(StapInstantie, Casus)
+        .join(Casus, Casus.id == StapInstantie.casus_id)
+        .where(StapInstantie.status == StapStatus.OPEN, kolom <= nu, Casus.status == CasusStatus.OPEN, *extra)
+        .order_by(kolom)
+        .limit(limiet)
+        .with_for_update(skip_locked=True, of=StapInstantie)
+    )
+
+
+def _registreer(
+    sessie: Session,
+    casus: Casus,
+    sleutel: str,
+    soort: str,
+    naar: list[str],
+    nu: datetime,
+    *,
+    niveau: int = 0,
+    stap: StapInstantie | None = None,
+    overdracht: Overdracht | None = None,
+) -> None:
+    for rol in naar:
+        sessie.add(
+            Signalering(
+                sleutel=f"{sleutel}:{rol}",
+                casus_id=casus.id,
+                stap_id=stap.id if stap else None,
+                overdracht_id=overdracht.id if overdracht else None,
+                soort=soort,
+                niveau=niveau,
+                naar_rol=rol,
+                eigenaar_rol=stap.eigenaar_rol if stap else (overdracht.naar_rol if overdracht else None),
+                moment=nu,
             )
-            .order_by(StapInstantie.termijn_einde)
-            .limit(limiet)
-            .with_for_update(skip_locked=True, of=StapInstantie)
-        ).all()
-        for stap, casus in stappen:
-            stap.te_laat_gemeld_op = nu
+        )
+
+
+def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+    uit: list[Signaal] = []
+    stmt = _open_stappen_waar(StapInstantie.herinnering_op, nu, limiet, StapInstantie.herinnering_gemeld_op.is_(None))
+    for stap, casus in sessie.execute(stmt).all():
+        stap.herinnering_gemeld_op = nu
+        sleutel = f"stap:{stap.id}:herinnering:{stap.termijn_einde.isoformat()}"
+        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "herinnering", [stap.eigenaar_rol], nu, stap=stap)
+        historie(
+            sessie,
+            casus,
+            sleutel,
+            "herinnering",
+            nu,
+            stap_key=stap.stap_key,
+            rol=stap.eigenaar_rol,
+            termijn_einde=stap.termijn_einde.isoformat(),
+        )
+        meld(
+            sessie,
+            casus,
+            sleutel,
+            "herinnering",
+            [stap.eigenaar_rol],
+            nu,
+            stap_key=stap.stap_key,
+            termijn_einde=stap.termijn_einde,
+        )
+        uit.append(
+            Signaal(
+                casus_ref=casus.ref,
+                soort="herinnering",
+                onderwerp="stap",
+                stap=stap.stap_key,
+                niveau=0,
+                naar=[stap.eigenaar_rol],
+                termijn_einde=stap.termijn_einde,
+            )
+        )
+    return uit
+
+
+def _ladder_ontvangers(wp: Werkproces, naar: str, sessie: Session, casus: Casus, eigenaar: str) -> list[str]:
+    return ontvangers(wp, [naar], regie_van(sessie, casus), eigenaar)
+
+
+def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+    uit: list[Signaal] = []
+    for stap, casus in sessie.execute(_open_stappen_waar(StapInstantie.volgende_escalatie_op, nu, limiet)).all():
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        kalender = kalender_voor(wp)
+        ladder = wp.ladder(wp.stap(stap.stap_key).escalatie)
+        # Every level whose moment has passed fires once, in order (a bewaking that was down catches up).
+        while stap.volgende_escalatie_op is not None and stap.volgende_escalatie_op <= nu:
+            niveau = stap.escalatie_niveau
+            naar = _ladder_ontvangers(wp, ladder[niveau].naar, sessie, casus, stap.eigenaar_rol)
+            sleutel = f"stap:{stap.id}:escalatie:{niveau + 1}"
+            _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "escalatie", naar, nu, niveau=niveau + 1, stap=stap)
             historie(
                 sessie,
                 casus,
-                f"stap:{stap.id}:te-laat",
-                "termijn_verstreken",
+                sleutel,
+                "escalatie",
                 nu,
                 stap_key=stap.stap_key,
                 rol=stap.eigenaar_rol,
+                niveau=niveau + 1,
+                naar=naar,
                 termijn_einde=stap.termijn_einde.isoformat(),
             )
             meld(
                 sessie,
                 casus,
-                f"stap:{stap.id}:te-laat",
-                "te_laat",
-                [stap.eigenaar_rol],
+                sleutel,
+                "escalatie",
+                naar,
                 nu,
                 stap_key=stap.stap_key,
                 termijn_einde=stap.termijn_einde,
+                niveau=niveau + 1,
+                eigenaar=stap.eigenaar_rol,
             )
-            gevonden.append(
-                TeLaat(
+            uit.append(
+                Signaal(
                     casus_ref=casus.ref,
-                    soort="stap",
+                    soort="escalatie",
+                    onderwerp="stap",
                     stap=stap.stap_key,
-                    rol=stap.eigenaar_rol,
+                    niveau=niveau + 1,
+                    naar=naar,
                     termijn_einde=stap.termijn_einde,
                 )
             )
-        overdrachten = sessie.execute(
-            select(Overdracht, Casus)
-            .join(Casus, Casus.id == Overdracht.casus_id)
-            .where(Overdracht.status == OverdrachtStatus.AANGEBODEN, Overdracht.termijn_einde < nu)
-            .order_by(Overdracht.termijn_einde)
-            .limit(limiet)
-        ).all()
-        for o, casus in overdrachten:
-            sleutel = f"overdracht:{o.ref}:te-laat"
-            if sessie.scalar(select(Historie.id).where(Historie.sleutel == f"{casus.ref}:{sleutel}")):
-                continue  # reported by an earlier run
-            historie(sessie, casus, sleutel, "overdracht_te_laat", nu, rol=o.naar_rol, overdracht=o.ref)
+            stap.escalatie_niveau = niveau + 1
+            stap.volgende_escalatie_op = volgende_escalatie(kalender, ladder, niveau + 1, stap.termijn_einde)
+    return uit
+
+
+def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+    """A handoff not accepted in time escalates; until acceptance the old holder stays responsible."""
+    uit: list[Signaal] = []
+    rijen = sessie.execute(
+        select(Overdracht, Casus)
+        .join(Casus, Casus.id == Overdracht.casus_id)
+        .where(Overdracht.status == OverdrachtStatus.AANGEBODEN, Overdracht.volgende_escalatie_op <= nu)
+        .order_by(Overdracht.volgende_escalatie_op)
+        .limit(limiet)
+        .with_for_update(skip_locked=True, of=Overdracht)
+    ).all()
+    for o, casus in rijen:
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        kalender = kalender_voor(wp)
+        ladder = wp.ladder(wp.overdracht.escalatie)
+        while o.volgende_escalatie_op is not None and o.volgende_escalatie_op <= nu:
+            niveau = o.escalatie_niveau
+            # "eigenaar" of a handoff is the receiving role: it must accept; the giving role is always told.
+            naar = _ladder_ontvangers(wp, ladder[niveau].naar, sessie, casus, o.naar_rol)
+            if o.van_rol and o.van_rol not in naar:
+                naar.append(o.van_rol)
+            sleutel = f"overdracht:{o.ref}:escalatie:{niveau + 1}"
+            _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "escalatie", naar, nu, niveau=niveau + 1, overdracht=o)
+            historie(
+                sessie,
+                casus,
+                sleutel,
+                "overdracht_escalatie",
+                nu,
+                rol=o.naar_rol,
+                niveau=niveau + 1,
+                naar=naar,
+                overdracht=o.ref,
+                soort=o.soort,
+            )
             meld(
                 sessie,
                 casus,
                 sleutel,
-                "te_laat",
-                [r for r in (o.naar_rol, o.van_rol) if r],
+                "escalatie",
+                naar,
                 nu,
                 termijn_einde=o.termijn_einde,
+                niveau=niveau + 1,
                 overdracht=o.ref,
+                eigenaar=o.naar_rol,
             )
-            gevonden.append(
-                TeLaat(
+            uit.append(
+                Signaal(
                     casus_ref=casus.ref,
-                    soort="overdracht",
+                    soort="escalatie",
+                    onderwerp="overdracht",
                     stap=None,
-                    rol=o.naar_rol,
+                    niveau=niveau + 1,
+                    naar=naar,
                     termijn_einde=o.termijn_einde,
                 )
             )
-    return gevonden
+            o.escalatie_niveau = niveau + 1
+            o.volgende_escalatie_op = volgende_escalatie(kalender, ladder, niveau + 1, o.termijn_einde)
+    return uit
+
+
+def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+    """Late work in a case at a watched AVE phase: ask the procesregie to consider opschalen (once per item)."""
+    uit: list[Signaal] = []
+    stap_rijen = sessie.execute(
+        _open_stappen_waar(StapInstantie.stagnatie_op, nu, limiet, StapInstantie.stagnatie_gemeld_op.is_(None))
+    ).all()
+    overdracht_rijen = sessie.execute(
+        select(Overdracht, Casus)
+        .join(Casus, Casus.id == Overdracht.casus_id)
+        .where(
+            Overdracht.status == OverdrachtStatus.AANGEBODEN,
+            Overdracht.stagnatie_op <= nu,
+            Overdracht.stagnatie_gemeld_op.is_(None),
+        )
+        .order_by(Overdracht.stagnatie_op)
+        .limit(limiet)
+        .with_for_update(skip_locked=True, of=Overdracht)
+    ).all()
+    items: list[tuple[Casus, StapInstantie | None, Overdracht | None]] = [(c, s, None) for s, c in stap_rijen]
+    items += [(c, None, o) for o, c in overdracht_rijen]
+    for casus, stap, overdracht in items:
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        if stap is not None:
+            stap.stagnatie_gemeld_op = nu
+        if overdracht is not None:
+            overdracht.stagnatie_gemeld_op = nu
+        if wp.stagnatie is None or casus.ave_niveau not in wp.stagnatie.ave_fasen:
+            continue  # not a watched phase: marked, so it is not looked at again
+        onderwerp = f"stap:{stap.id}" if stap else f"overdracht:{overdracht.ref if overdracht else ''}"
+        sleutel = f"{onderwerp}:stagnatie"
+        gestart = open_stap(sessie, wp, casus, wp.stagnatie.stap, nu, besluit_id=None)
+        naar = [r for r in [casus.procesregie or casus.casusregie] if r]
+        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "stagnatie", naar, nu, stap=stap, overdracht=overdracht)
+        historie(
+            sessie,
+            casus,
+            sleutel,
+            "stagnatie",
+            nu,
+            stap_key=stap.stap_key if stap else None,
+            naar=naar,
+            ave=casus.ave_niveau,
+            overwegen_gestart=gestart is not None,
+        )
+        meld(
+            sessie,
+            casus,
+            sleutel,
+            "stagnatie",
+            naar,
+            nu,
+            stap_key=wp.stagnatie.stap,
+            ave=casus.ave_niveau,
+            oorzaak=stap.stap_key if stap else "overdracht",
+        )
+        termijn = stap.termijn_einde if stap else overdracht.termijn_einde if overdracht else nu
+        uit.append(
+            Signaal(
+                casus_ref=casus.ref,
+                soort="stagnatie",
+                onderwerp="stap" if stap else "overdracht",
+                stap=stap.stap_key if stap else None,
+                niveau=0,
+                naar=naar,
+                termijn_einde=termijn,
+            )
+        )
+    return uit

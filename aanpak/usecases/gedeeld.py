@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aanpak.store.schema import Casus, Historie, Melding, Signaal, StapInstantie, Verzoek
+from aanpak.store.schema import Casus, Historie, Melding, Overdracht, Signaal, StapInstantie, Verzoek
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
+from models.bewaking import plan_overdracht, plan_stap
 from models.fouten import NietGevonden
 from models.werkproces import Werkproces
 
@@ -37,9 +38,7 @@ def casus_op_ref(sessie: Session, ref: str, *, vergrendel: bool = False) -> Casu
 
 
 def regie_van(sessie: Session, casus: Casus) -> Regie:
-    melders = sessie.scalars(
-        select(Signaal.bron_rol).where(Signaal.casus_id == casus.id).order_by(Signaal.id).distinct()
-    ).all()
+    melders = sessie.scalars(select(Signaal.bron_rol).where(Signaal.casus_id == casus.id).order_by(Signaal.id)).all()
     return Regie(casus.casusregie, casus.procesregie, tuple(dict.fromkeys(melders)))
 
 
@@ -156,6 +155,7 @@ def open_stap(
         verlengd_met=0,
         gestart_door_besluit_id=besluit_id,
     )
+    plan_bewaking(wp, stap)
     sessie.add(stap)
     sessie.flush()
     historie(
@@ -181,6 +181,40 @@ def open_stap(
         eigenaar=start.eigenaar_rol,
     )
     return stap
+
+
+def plan_bewaking(wp: Werkproces, stap: StapInstantie) -> None:
+    """(Re)compute when the bewaking must remind, escalate or flag stagnation for this step."""
+    planning = plan_stap(
+        wp, kalender_voor(wp), stap.stap_key, stap.termijn_einde, stap.gestart_op, stap.escalatie_niveau or 0
+    )
+    if (
+        stap.herinnering_gemeld_op is not None
+        and planning.herinnering_op is not None
+        and planning.herinnering_op > stap.herinnering_gemeld_op
+    ):
+        stap.herinnering_gemeld_op = None  # the term moved: a new reminder for the new due date
+    stap.herinnering_op = planning.herinnering_op
+    stap.volgende_escalatie_op = planning.volgende_escalatie_op
+    if stap.stagnatie_gemeld_op is None:
+        stap.stagnatie_op = planning.stagnatie_op
+
+
+def plan_overdracht_bewaking(wp: Werkproces, overdracht: Overdracht) -> None:
+    planning = plan_overdracht(wp, kalender_voor(wp), overdracht.termijn_einde, overdracht.escalatie_niveau or 0)
+    overdracht.volgende_escalatie_op = planning.volgende_escalatie_op
+    if overdracht.stagnatie_gemeld_op is None:
+        overdracht.stagnatie_op = planning.stagnatie_op
+
+
+def wijzig_ave(sessie: Session, casus: Casus, niveau: int, besluit_ref: str, nu: datetime) -> None:
+    oud = casus.ave_niveau
+    if oud == niveau:
+        return
+    casus.ave_niveau = niveau
+    historie(
+        sessie, casus, f"besluit:{besluit_ref}:ave", "ave_gewijzigd", nu, van=oud, naar=niveau, besluit=besluit_ref
+    )
 
 
 def eerder_antwoord(sessie: Session, sleutel: str | None, soort: str) -> dict[str, Any] | None:

@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Overdracht
-from aanpak.usecases.besluit import _wijzig_ave
-from aanpak.usecases.gedeeld import actieve_stappen, historie, meld
+from aanpak.usecases.gedeeld import actieve_stappen, historie, meld, wijzig_ave
 from models.casus import OverdrachtStatus
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.werkproces import Regiesoort
@@ -110,7 +109,7 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
                 )
             )
             if besluit.ave_niveau is not None and nog_open is None:
-                _wijzig_ave(sessie, casus, besluit.ave_niveau, besluit.ref, nu)
+                wijzig_ave(sessie, casus, besluit.ave_niveau, besluit.ref, nu)
         casus.casusregie = casus.casusregie  # the case row takes part in the version check
         sessie.flush()
         return OverdrachtGeaccepteerd(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, StapInstantie
-from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, meld
+from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, meld, plan_bewaking
 from models.casus import Opschortreden, StapStatus, kalender_voor, max_verlenging, termijn_voor
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.kalender import TermijnEenheid, lokale_datum
@@ -85,6 +85,7 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_ro
             stap.termijn_einde = stap.termijn_einde + (nu - stap.opgeschort_op)
         else:
             stap.termijn_einde = kalender.verschuif(stap.termijn_einde, werkdagen)
+        plan_bewaking(wp, stap)
         stap.opgeschort_werkdagen += werkdagen
         stap.status = StapStatus.OPEN
         stap.opgeschort_op = None
@@ -148,6 +149,7 @@ def verlengen(
         oud = stap.termijn_einde
         stap.termijn_einde = kalender_voor(wp).termijn_einde(oud, aantal, termijn.eenheid)
         stap.verlengd_met += aantal
+        plan_bewaking(wp, stap)
         historie(
             sessie,
             casus,

@@ -1,0 +1,190 @@
+"""Deadline bewaking: reminder, escalation level by level, unaccepted handoffs, stagnation → AVE; each once.
+
+Time is injected (the ``klok`` fixture): the tests move it across weekends and holidays and never sleep. Every
+test runs on SQLite and, where it answers, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Casus, Melding, Signalering, StapInstantie
+from aanpak.usecases import termijnen
+from aanpak.usecases.bewaking import Signaal, bewaak
+from aanpak.usecases.overdracht import accepteer_overdracht
+from models.fouten import DomeinFout
+from tests.conftest import Klok
+from tests.gegevens import besluit, signaleer
+
+SCHOOL = "school.zorgcoordinator"
+WIJKTEAM = "wijkteam.casusregisseur"
+GEMEENTE = "gemeente.procesregisseur"
+
+
+def _samenvatting(signalen: list[Signaal]) -> list[tuple[str, str | None, int, list[str]]]:
+    return [(s.soort, s.stap, s.niveau, s.naar) for s in signalen]
+
+
+def _aantal_signaleringen(omg: Omgeving) -> int:
+    with omg.uow() as sessie:
+        return sessie.scalar(select(func.count()).select_from(Signalering)) or 0
+
+
+def test_reminder_then_escalation_level_by_level_each_once(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 1)  # Tuesday
+    casus = signaleer(omg).casus_ref
+    # interne_weging: 5 werkdagen → due end of Tuesday 8 December; reminder 1 werkdag before (Monday 7).
+    klok.zet(2026, 12, 4, 16)
+    assert bewaak(omg) == []
+    klok.zet(2026, 12, 7, 8)
+    assert _samenvatting(bewaak(omg)) == [("herinnering", "interne_weging", 0, [SCHOOL])]
+    assert bewaak(omg) == []
+
+    klok.zet(2026, 12, 8, 23, 59)
+    assert bewaak(omg) == []  # not late until the end of the due day
+    klok.zet(2026, 12, 9, 9)
+    assert _samenvatting(bewaak(omg)) == [("escalatie", "interne_weging", 1, [SCHOOL])]
+    klok.zet(2026, 12, 10, 12)
+    assert bewaak(omg) == []  # level 2 comes after 2 werkdagen: end of Thursday 10 December
+    klok.zet(2026, 12, 11, 8)
+    assert _samenvatting(bewaak(omg)) == [("escalatie", "interne_weging", 2, ["school.teamleider"])]
+    # Level 3 after 5 werkdagen: Wed 9, Thu 10, Fri 11, Mon 14, Tue 15 → fires on Wednesday 16 December.
+    klok.zet(2026, 12, 15, 22)
+    assert bewaak(omg) == []
+    klok.zet(2026, 12, 16, 8)
+    assert _samenvatting(bewaak(omg)) == [("escalatie", "interne_weging", 3, [GEMEENTE])]
+    assert bewaak(omg) == []
+
+    with omg.uow() as sessie:
+        soorten = Counter(m.soort for m in sessie.scalars(select(Melding).join(Casus).where(Casus.ref == casus)))
+        stap = sessie.scalars(select(StapInstantie).where(StapInstantie.stap_key == "interne_weging")).one()
+        assert stap.escalatie_niveau == 3
+    assert soorten["herinnering"] == 1
+    assert soorten["escalatie"] == 3
+    assert _aantal_signaleringen(omg) == 4
+
+
+def test_bewaking_that_was_down_catches_up_over_christmas_in_order(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 18)  # Friday
+    signaleer(omg)
+    # 5 werkdagen: Mon 21, Tue 22, Wed 23, Thu 24, (Fri 25 and Sat 26 Christmas/weekend) Mon 28 → due Mon 28.
+    # Level 2 (2 werkdagen later): Tue 29, Wed 30 → end of Wed 30. Level 3 (5): Tue 29 … Mon 4 Jan (1 Jan) → Tue 5.
+    klok.zet(2027, 1, 5, 12)
+    signalen = bewaak(omg)
+    assert _samenvatting(signalen) == [
+        ("herinnering", "interne_weging", 0, [SCHOOL]),
+        ("escalatie", "interne_weging", 1, [SCHOOL]),
+        ("escalatie", "interne_weging", 2, ["school.teamleider"]),
+    ]
+    assert all(s.termijn_einde.date().isoformat() == "2026-12-28" for s in signalen)
+    klok.zet(2027, 1, 6, 8)
+    assert _samenvatting(bewaak(omg)) == [("escalatie", "interne_weging", 3, [GEMEENTE])]
+
+
+def test_extension_moves_the_ladder_and_statutory_term_is_refused(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 1)
+    casus = signaleer(omg).casus_ref
+    termijnen.verlengen(omg, casus, "interne_weging", 3, "t.test", SCHOOL)  # due Tue 8 → Fri 11 December
+    klok.zet(2026, 12, 9, 9)
+    assert bewaak(omg) == []  # the reminder moved to Thursday 10
+    klok.zet(2026, 12, 10, 8)
+    assert _samenvatting(bewaak(omg)) == [("herinnering", "interne_weging", 0, [SCHOOL])]
+    klok.zet(2026, 12, 14, 8)
+    assert _samenvatting(bewaak(omg)) == [("escalatie", "interne_weging", 1, [SCHOOL])]
+
+    besluit(omg, casus, "interne_weging", "meldcode", SCHOOL)
+    with pytest.raises(DomeinFout, match="wettelijk") as fout:
+        termijnen.verlengen(omg, casus, "meldcode_vt", 1, "t.test", "veilig_thuis.medewerker")
+    assert fout.value.veld == "aantal"
+
+
+def test_unaccepted_handoff_escalates_and_old_holder_stays_responsible(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 1)
+    casus = signaleer(omg).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    (overdracht_ref,) = toegepast.overdrachten
+    # Handoff term 2 werkdagen: Wed 2, Thu 3 → due end of Thursday 3 December.
+    klok.zet(2026, 12, 4, 9)
+    signalen = [s for s in bewaak(omg) if s.onderwerp == "overdracht"]
+    assert _samenvatting(signalen) == [("escalatie", None, 1, [WIJKTEAM, SCHOOL])]
+    with omg.uow() as sessie:
+        rij = sessie.scalars(select(Casus).where(Casus.ref == casus)).one()
+        assert (rij.casusregie, rij.ave_niveau) == (SCHOOL, 1)  # old holder stays until acceptance
+    klok.zet(2026, 12, 8, 9)  # level 2 after 2 werkdagen (Fri 4, Mon 7)
+    signalen = [s for s in bewaak(omg) if s.onderwerp == "overdracht"]
+    assert _samenvatting(signalen) == [("escalatie", None, 2, ["wijkteam.teamleider", SCHOOL])]
+    accepteer_overdracht(omg, overdracht_ref, "c.r", WIJKTEAM)
+    klok.zet(2026, 12, 20, 9)
+    assert [s for s in bewaak(omg) if s.onderwerp == "overdracht"] == []
+
+
+def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 1)
+    casus = signaleer(omg).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    accepteer_overdracht(omg, toegepast.overdrachten[0], "c.r", WIJKTEAM)
+    # casusoverleg: 10 werkdagen from Tue 1 Dec → due Tue 15 Dec; stagnation after 5 more werkdagen → Tue 22 Dec.
+    klok.zet(2026, 12, 22, 12)
+    assert "stagnatie" not in {s.soort for s in bewaak(omg)}
+    klok.zet(2026, 12, 23, 8)
+    stagnatie = [s for s in bewaak(omg) if s.soort == "stagnatie"]
+    assert _samenvatting(stagnatie) == [("stagnatie", "casusoverleg", 0, [GEMEENTE])]
+    klok.zet(2026, 12, 24, 8)
+    assert [s for s in bewaak(omg) if s.soort == "stagnatie"] == []
+
+    with omg.uow() as sessie:
+        overwegen = sessie.scalars(select(StapInstantie).where(StapInstantie.stap_key == "opschaling_overwegen")).one()
+        assert (overwegen.eigenaar_rol, overwegen.status) == (GEMEENTE, "open")
+    # The answer is a recorded decision: opschalen to AVE 3 (procesregie to the ZVH, handed over warmly).
+    antwoord = besluit(omg, casus, "opschaling_overwegen", "opschalen", GEMEENTE, ave_fase=3)
+    assert antwoord.gestarte_stappen == []  # casusoverleg is still running: not doubled
+    assert len(antwoord.overdrachten) == 1
+
+
+def test_stagnation_is_not_raised_at_ave_1(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 1)
+    signaleer(omg)
+    klok.zet(2027, 2, 1, 9)
+    assert "stagnatie" not in {s.soort for s in bewaak(omg)}
+    with omg.uow() as sessie:
+        assert sessie.scalars(select(StapInstantie).where(StapInstantie.stap_key == "opschaling_overwegen")).all() == []
+
+
+def test_two_concurrent_bewaking_runs_send_each_signal_once(omg: Omgeving, klok: Klok) -> None:
+    klok.zet(2026, 12, 1)
+    for i in range(6):
+        signaleer(omg, bsn=None, voornamen=f"Kind{'abcdef'[i]}", achternaam="Gelijktijdig")
+    klok.zet(2026, 12, 16, 8)  # reminder + levels 1-3 due for each of the 6 steps
+    barriere = threading.Barrier(2)
+    resultaten: list[list[Signaal]] = []
+    fouten: list[BaseException] = []
+
+    def ronde() -> None:
+        try:
+            barriere.wait(timeout=10)
+            resultaten.append(bewaak(omg))
+        except BaseException as exc:  # surfaced below
+            fouten.append(exc)
+
+    draden = [threading.Thread(target=ronde) for _ in range(2)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join(timeout=60)
+    assert fouten == []
+    alle = [s for r in resultaten for s in r]
+    assert len(alle) == 6 * 4
+    assert Counter((s.casus_ref, s.soort, s.niveau) for s in alle).most_common(1)[0][1] == 1
+    assert _aantal_signaleringen(omg) == 6 * 4
+    with omg.uow() as sessie:
+        assert sessie.scalar(select(func.count()).select_from(Melding).where(Melding.soort == "escalatie")) == 6 * 3
+    assert bewaak(omg) == []

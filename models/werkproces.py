@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from models.fouten import DefinitieFout
 from models.kalender import TermijnEenheid
 
+AveNiveau = Literal[1, 2, 3, 4]
 Sleutel = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=64)]
 
 #: Tokens that resolve to a role at run time, relative to the case or the step.
@@ -165,7 +166,7 @@ class Overdracht(_Strikt):
 class Stagnatie(_Strikt):
     """Stagnation → AVE: late work in a case at these phases asks the procesregie to consider opschalen."""
 
-    ave_fasen: list[Literal[1, 2, 3, 4]] = Field(default_factory=lambda: [2])
+    ave_fasen: list[AveNiveau] = Field(default_factory=lambda: list[AveNiveau]([2]))
     #: How many werkdagen past its due date a step or handoff must be before it counts as stagnation.
     na_werkdagen: int = Field(ge=0)
     #: The step started in the case (owned by procesregie); its outcome is the recorded answer.

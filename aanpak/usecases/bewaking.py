@@ -49,7 +49,7 @@ def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Signaal]:
 
 def _open_stappen_waar(
     kolom: InstrumentedAttribute[datetime | None], nu: datetime, limiet: int, *extra: ColumnElement[bool]
-) -> Select[tuple[StapInstantie, Casus]]:
+) -> Select[StapInstantie, Casus]:
     """Open steps of open cases whose moment in ``kolom`` has passed: an index range scan on (status, kolom)."""
     return (
         select(StapInstantie, Casus)

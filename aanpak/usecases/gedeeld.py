@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aanpak.store.schema import Casus, Historie, Melding, Overdracht, Signaal, StapInstantie, Verzoek
-from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.bewaking import plan_overdracht, plan_stap
+from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import NietGevonden
 from models.werkproces import Werkproces
 

@@ -44,3 +44,46 @@ class DefinitieFout(Exception):
         self.problemen = problemen
         regels = "\n".join(f"  {pad}: {probleem}" for pad, probleem in problemen)
         super().__init__(f"werkproces-definitie {bron} is ongeldig:\n{regels}")
+
+
+#: Dutch wording for pydantic's error types, so coordinators read Dutch; unknown types keep pydantic's text.
+_REDENEN = {
+    "missing": "ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "string_too_short": "is te kort of leeg",
+    "string_too_long": "is te lang",
+    "too_short": "heeft te weinig elementen",
+    "too_long": "heeft te veel elementen",
+    "date_parsing": "geen geldige datum (JJJJ-MM-DD)",
+    "date_from_datetime_parsing": "geen geldige datum (JJJJ-MM-DD)",
+    "date_type": "geen geldige datum (JJJJ-MM-DD)",
+    "int_parsing": "geen geheel getal",
+    "int_type": "geen geheel getal",
+    "bool_parsing": "geen ja/nee-waarde",
+    "string_type": "moet tekst zijn",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een object zijn",
+    "dict_type": "moet een object zijn",
+    "list_type": "moet een lijst zijn",
+    "greater_than_equal": "is te klein",
+    "less_than_equal": "is te groot",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+}
+
+
+def invoerfout_uit(exc: object) -> InvoerFout:
+    """A pydantic ValidationError as an InvoerFout: field paths and Dutch reasons, never the input values."""
+    from pydantic import ValidationError
+
+    assert isinstance(exc, ValidationError)
+    fouten: list[tuple[str, str]] = []
+    for e in exc.errors(include_input=False, include_url=False, include_context=True):
+        pad = ".".join(str(d) for d in e["loc"]) or "(document)"
+        if e["type"] == "value_error":
+            reden = str(e["msg"]).removeprefix("Value error, ")
+        elif e["type"] == "enum":
+            reden = f"kies uit: {e.get('ctx', {}).get('expected', '')}".strip()
+        else:
+            reden = _REDENEN.get(e["type"], str(e["msg"]))
+        fouten.append((pad, reden))
+    return InvoerFout(fouten)

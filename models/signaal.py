@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
-from models.fouten import InvoerFout
+from models.fouten import invoerfout_uit
 
 
 class Categorie(StrEnum):
@@ -104,20 +104,12 @@ class SignaalIn(_Invoer):
     idempotentie_sleutel: str | None = Field(default=None, min_length=8, max_length=128)
 
 
-def _pad(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(d) for d in loc)
-
-
 def lees_signaal(data: object) -> SignaalIn:
     """Validate raw input; raise InvoerFout with one (field, reason) per problem, values never echoed."""
     try:
         return SignaalIn.model_validate(data)
     except ValidationError as exc:
-        fouten = []
-        for e in exc.errors(include_input=False, include_url=False):
-            reden = str(e["msg"]).removeprefix("Value error, ")
-            fouten.append((_pad(e["loc"]) or "(document)", reden))
-        raise InvoerFout(fouten) from None
+        raise invoerfout_uit(exc) from None
 
 
 def controleer_leeftijd(jeugdige: Jeugdige, dag: date, minimum: int, maximum: int) -> list[tuple[str, str]]:

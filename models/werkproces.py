@@ -417,7 +417,10 @@ def laad_tekst(tekst: str, bron: str) -> Werkproces:
 
 def laad_bestand(pad: Path) -> tuple[Werkproces, str]:
     """Load a definition file; returns the definition and its text (the store snapshots the text)."""
-    tekst = pad.read_text(encoding="utf-8")
+    try:
+        tekst = pad.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DefinitieFout(str(pad), [("(bestand)", f"kan niet gelezen worden ({exc.strerror})")]) from None
     return laad_tekst(tekst, str(pad)), tekst
 
 

@@ -14,10 +14,13 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
@@ -27,7 +30,7 @@ from aanpak.omgeving import Omgeving, standaard
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
-from models.fouten import DefinitieFout, DomeinFout, InvoerFout
+from models.fouten import DefinitieFout, DomeinFout, InvoerFout, invoerfout_uit
 from models.signaal import Categorie, SignaalIn, lees_signaal
 from models.werkproces import laad_bestand
 
@@ -63,26 +66,46 @@ def _omgeving() -> Omgeving:
     return standaard()
 
 
+#: Field names in messages as the coordinator typed them (options), not as the use case calls them.
+OPTIES = {
+    "actor_rol": "--als",
+    "actor": "--door",
+    "ave_fase": "--ave",
+    "verwachte_versie": "--versie",
+    "toelichting": "--toelichting",
+    "casusregie": "--casusregie",
+    "procesregie": "--procesregie",
+}
+
+
+def _veld(veld: str | None) -> str:
+    return escape(OPTIES.get(veld or "", veld or ""))
+
+
 def domeinfouten(functie: Callable[P, T]) -> Callable[P, T]:
-    """Turn refusals into a clear message and exit code 1 instead of a traceback."""
+    """Turn refusals into a clear message and exit code 1 instead of a traceback (and never echo values)."""
 
     @functools.wraps(functie)
     def omhulsel(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
-            return functie(*args, **kwargs)
+            try:
+                return functie(*args, **kwargs)
+            except ValidationError as exc:
+                raise invoerfout_uit(exc) from None
         except InvoerFout as exc:
-            fout_console.print("[bold red]Ongeldige invoer[/] — er is niets opgeslagen:")
+            fout_console.print("[bold red]Ongeldige invoer[/] (er is niets gewijzigd):")
             for veld, reden in exc.fouten:
-                fout_console.print(f"  • [bold]{veld}[/]: {reden}")
+                fout_console.print(f"  • [bold]{_veld(veld)}[/]: {escape(reden)}")
             raise typer.Exit(1) from None
         except DomeinFout as exc:
-            fout_console.print(f"[bold red]Geweigerd:[/] {exc}")
+            voorvoegsel = f"{_veld(exc.veld)}: " if exc.veld else ""
+            fout_console.print(f"[bold red]Geweigerd:[/] {voorvoegsel}{escape(exc.melding)}")
             raise typer.Exit(1) from None
         except uitvoering.NogBezig as exc:
-            console.print(f"[yellow]Vastgelegd;[/] {exc}.")
+            console.print(f"[yellow]Vastgelegd;[/] {escape(str(exc))}.")
             raise typer.Exit(0) from None
         except (DefinitieFout, SleutelFout) as exc:
-            fout_console.print(f"[bold red]Configuratiefout:[/] {exc}")
+            fout_console.print(f"[bold red]Configuratiefout:[/] {escape(str(exc))}")
             raise typer.Exit(1) from None
 
     return omhulsel
@@ -154,7 +177,12 @@ def registreer(
     omg = _omgeving()
     geregistreerd = signaal.registreer_signaal(omg, invoer)
     verwerkt = uitvoering.na_signaal(omg, geregistreerd.signaal_ref)
-    if verwerkt.nieuwe_casus:
+    if geregistreerd.herhaald:
+        console.print(
+            f"Dit signaal was al geregistreerd ({verwerkt.signaal_ref}, casus [bold]{verwerkt.casus_ref}[/]); "
+            "er is niets nieuws opgeslagen."
+        )
+    elif verwerkt.nieuwe_casus:
         console.print(
             f"Signaal [bold]{verwerkt.signaal_ref}[/] geregistreerd: nieuwe casus [bold]{verwerkt.casus_ref}[/]."
         )
@@ -187,19 +215,38 @@ def postvak_cmd(
         raise typer.BadParameter("geef precies één van --rol of --organisatie")
     taken = inzicht.postvak(_omgeving(), rol=rol, organisatie=organisatie)
     tabel = Table(title=f"Postvak {rol or organisatie}", show_lines=False)
-    for kolom in ("Casus", "Wat", "Rol", "AVE", "Uiterlijk", "Resterend", "Status"):
+    for kolom in ("Casus", "Wat", "Stap / overdracht", "Rol", "AVE", "Uiterlijk", "Resterend", "Status", "Versie"):
         tabel.add_column(kolom)
     for t in taken:
         tabel.add_row(
             t.casus_ref,
-            t.naam + (f" ({t.overdracht_ref})" if t.overdracht_ref else ""),
+            t.naam,
+            t.overdracht_ref or t.stap or "",
             t.rol,
             str(t.ave),
             datum(t.termijn_einde),
             werkdagen_tekst(t.werkdagen_resterend),
             t.status,
+            str(t.versie or ""),
         )
-    console.print(tabel if taken else f"Niets te doen voor {rol or organisatie}.")
+    console.print(tabel if taken else f"Niets te doen voor {escape(rol or organisatie or '')}.")
+    if taken:
+        console.print(
+            "[dim]Besluit met: aanpak stap besluit <casus> <stap> <uitkomst> --als <rol> --door <naam> "
+            "(uitkomsten: aanpak werkproces toon)[/]"
+        )
+
+
+def _waarde(v: object) -> str:
+    """History values as a coordinator reads them: dates as dd-mm-jjjj, lists as text."""
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
+        try:
+            return moment_tekst(datetime.fromisoformat(v))
+        except ValueError:
+            return v
+    return escape(str(v))
 
 
 @casus_app.command("tijdlijn")
@@ -229,7 +276,7 @@ def tijdlijn_cmd(casus_ref: str) -> None:
     for kolom in ("Moment", "Gebeurtenis", "Stap", "Rol", "Door", "Details"):
         historie.add_column(kolom)
     for g in tl.gebeurtenissen:
-        details = ", ".join(f"{k}={v}" for k, v in g.gegevens.items() if v is not None)
+        details = ", ".join(f"{k}: {_waarde(v)}" for k, v in g.gegevens.items() if v is not None)
         historie.add_row(moment_tekst(g.moment), g.soort, g.stap or "", g.rol or "", g.actor or "", details)
     console.print(historie)
 

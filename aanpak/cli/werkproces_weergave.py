@@ -48,6 +48,10 @@ def mermaid_diagram(wp: Werkproces) -> str:
                 regels.append(f"    {stap.key} -->|{u.key}| {volgende}")
             if u.sluit_casus:
                 regels.append(f"    {stap.key} -->|{u.key}| einde([casus gesloten])")
+            elif not u.volgende:
+                regels.append(f"    {stap.key} -->|{u.key}| einde_tak([einde tak])")
     if wp.intake.bij_match:
         regels.append(f"    match([match]) -.-> {wp.intake.bij_match}")
+    if wp.stagnatie:
+        regels.append(f"    stagnatie([stagnatie]) -.-> {wp.stagnatie.stap}")
     return "\n".join(regels)

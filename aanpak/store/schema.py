@@ -318,3 +318,33 @@ class Verzoek(Basis):
     soort: Mapped[str] = mapped_column(String(32))
     resultaat: Mapped[dict[str, Any]]
     moment: Mapped[datetime]
+
+
+class Bezorging(Basis):
+    """Delivery of one outbox row over one channel: its own attempts, backoff and outcome.
+
+    A role may have several channels (e-mail and a webhook); each is retried and recorded on its own, so one
+    channel that is down neither blocks nor repeats the others. ``kanaal`` is the channel's stable id from the
+    channel configuration (tags and scheme), never its URL: URLs carry secrets.
+    """
+
+    __tablename__ = "bezorging"
+    __table_args__ = (
+        UniqueConstraint("melding_id", "kanaal"),
+        # The delivery run's query: due rows by next attempt.
+        Index("ix_bezorging_status_volgende", "status", "volgende_poging"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    melding_id: Mapped[int] = mapped_column(ForeignKey("melding.id"), index=True)
+    kanaal: Mapped[str] = mapped_column(String(120))
+    #: wachtend (due at ``volgende_poging``, or claimed until then), verzonden, mislukt.
+    status: Mapped[str] = mapped_column(String(16))
+    pogingen: Mapped[int] = mapped_column(Integer, default=0)
+    #: How often an operator requeued it after ``mislukt`` (part of the failure notice's key).
+    herkansingen: Mapped[int] = mapped_column(Integer, default=0)
+    volgende_poging: Mapped[datetime]
+    #: A fixed-vocabulary reason ("json: HTTP 503"): never a URL, a server's text or personal data.
+    laatste_fout: Mapped[str | None] = mapped_column(String(200))
+    aangemaakt_op: Mapped[datetime]
+    verzonden_op: Mapped[datetime | None]

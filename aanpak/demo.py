@@ -22,9 +22,14 @@ from sqlalchemy import select
 
 from aanpak import uitvoering
 from aanpak.cli.weergave import console, datum, moment_tekst
+from aanpak.config import instellingen
+from aanpak.meldingen import kanalen as kanaalconfig
+from aanpak.meldingen.inhoud import kenmerk_van
+from aanpak.meldingen.instellingen import beleid as meldingbeleid
+from aanpak.meldingen.instellingen import instellingen as meldinginstellingen
 from aanpak.omgeving import Omgeving, bouw, zet_standaard
-from aanpak.store.schema import Casus, Melding
-from aanpak.usecases import inzicht, overdracht
+from aanpak.store.schema import Bezorging, Casus, Melding
+from aanpak.usecases import bezorging, inzicht, overdracht
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
 from aanpak.usecases.signaal import registreer_signaal
 from models.casus import kalender_voor
@@ -223,22 +228,41 @@ def _toon_tijdlijn(omg: Omgeving, casus: str) -> None:
 
 
 def _toon_meldingen(omg: Omgeving, casus_ref: str) -> None:
-    per_rol: dict[str, list[Melding]] = defaultdict(list)
+    """What each partner actually received: the subject lines of the delivered messages, per role."""
+    # The transition flows deliver as their last step; anything still due (e.g. without Prefect) goes now.
+    bezorging.bezorg(omg, kanaalconfig.laad(meldinginstellingen().kanalen), meldingbeleid())
+    postvak = (instellingen().data_dir / "postvak").resolve()
+    per_rol: dict[str, list[str]] = defaultdict(list)
+    niet_bezorgd = 0
     with omg.uow() as sessie:
         casus = sessie.scalars(select(Casus).where(Casus.ref == casus_ref)).one()
-        for m in sessie.scalars(select(Melding).where(Melding.casus_id == casus.id).order_by(Melding.id)):
-            per_rol[m.ontvanger_rol].append(m)
-    tabel = Table(title="Wat elke partner te horen kreeg (uitgaande meldingen)")
+        rijen = sessie.execute(
+            select(Melding, Bezorging)
+            .join(Bezorging, Bezorging.melding_id == Melding.id, isouter=True)
+            .where(Melding.casus_id == casus.id)
+            .order_by(Melding.id, Bezorging.id)
+        ).all()
+    for m, b in rijen:
+        if b is None or b.status != "verzonden":
+            niet_bezorgd += 1
+            continue
+        bestanden = sorted((postvak / m.ontvanger_rol).glob(f"*-{kenmerk_van(m)}.txt"))
+        if bestanden:
+            onderwerp = bestanden[0].read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("Onderwerp: ")
+            per_rol[m.ontvanger_rol].append(onderwerp.removeprefix(f"[aanpak {casus_ref}] "))
+        else:
+            per_rol[m.ontvanger_rol].append(f"{m.soort} {m.stap_key or ''} (via {b.kanaal})")
+    tabel = Table(title=f"Wat elke partner ontving over casus {casus_ref} (onderwerpregels)")
     tabel.add_column("Rol")
-    tabel.add_column("Meldingen")
-    for rol, meldingen in sorted(per_rol.items()):
-        regels = [
-            f"{m.soort}{' ' + m.stap_key if m.stap_key else ''}"
-            f"{' — uiterlijk ' + datum(m.termijn_einde) if m.termijn_einde else ''}"
-            for m in meldingen
-        ]
-        tabel.add_row(rol, "\n".join(regels))
+    tabel.add_column("Ontvangen")
+    for rol, onderwerpen in sorted(per_rol.items()):
+        tabel.add_row(rol, "\n".join(onderwerpen))
     console.print(tabel)
+    console.print(f"De berichten zelf staan per rol in [bold]{postvak}[/] (ingebouwd postvak, zonder AANPAK_KANALEN).")
+    if niet_bezorgd:
+        console.print(
+            f"[yellow]{niet_bezorgd} melding(en) nog niet bezorgd[/] — zie: .venv/bin/aanpak meldingen status"
+        )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,11 @@ def invoerfout_uit(exc: object) -> InvoerFout:
     fouten: list[tuple[str, str]] = []
     for e in exc.errors(include_input=False, include_url=False, include_context=True):
         pad = ".".join(str(d) for d in e["loc"]) or "(document)"
-        if e["type"] == "value_error":
-            reden = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "invoer":  # our own validators' Dutch reasons (PydanticCustomError), never values
+            reden = str(e["msg"])
+        elif e["type"] == "value_error":
+            # Library validators (e-mail, …) may quote the input in their message: give a fixed reason.
+            reden = "geen geldig e-mailadres" if str(e["loc"][-1]) == "email" else "ongeldige waarde"
         elif e["type"] == "enum":
             reden = f"kies uit: {e.get('ctx', {}).get('expected', '')}".strip()
         else:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from models.fouten import invoerfout_uit
 
@@ -35,9 +36,30 @@ def elfproef(bsn: str) -> bool:
     return som % 11 == 0
 
 
+#: Letters that NFKD does not decompose into ASCII; without this they would vanish from the name key.
+_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "đ": "d",
+        "Đ": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+    }
+)
+
+
 def normaliseer_naam(naam: str) -> str:
     """Name key for matching without a BSN: accents, case, punctuation and spacing do not matter."""
-    zonder_accent = unicodedata.normalize("NFKD", naam).encode("ascii", "ignore").decode()
+    zonder_accent = unicodedata.normalize("NFKD", naam.translate(_LETTERS)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z]", "", zonder_accent.lower())
 
 
@@ -71,7 +93,7 @@ class Jeugdige(_Invoer):
             return None
         v = v.replace(" ", "").replace(".", "")
         if not elfproef(v):
-            raise ValueError("geen geldig BSN (9 cijfers die aan de elfproef voldoen)")
+            raise PydanticCustomError("invoer", "geen geldig BSN (9 cijfers die aan de elfproef voldoen)")
         return v
 
     def naam_sleutel(self) -> str:

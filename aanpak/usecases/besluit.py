@@ -100,7 +100,8 @@ def _actieve_stap(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie
 def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
     nu = omg.nu()
     with omg.uow() as sessie:
-        eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "besluit")
+        vingerafdruk = omg.sleutels.vingerafdruk(invoer.model_dump_json(exclude={"idempotentie_sleutel"}), "verzoek")
+        eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "besluit", vingerafdruk)
         if eerder is not None:
             return BesluitGenomen.model_validate({**eerder, "herhaald": True})
         casus = casus_op_ref(sessie, invoer.casus_ref)
@@ -173,7 +174,7 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
         resultaat = BesluitGenomen(
             besluit_ref=besluit.ref, casus_ref=casus.ref, stap=stap.stap_key, uitkomst=besluit.uitkomst
         )
-        onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "besluit", resultaat.model_dump(), nu)
+        onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "besluit", resultaat.model_dump(), nu, vingerafdruk)
         return resultaat
 
 
@@ -185,8 +186,26 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             raise NietGevonden(f"besluit '{besluit_ref}' bestaat niet", veld="besluit")
         casus = sessie.scalar(select(Casus).where(Casus.id == besluit.casus_id).with_for_update())
         assert casus is not None
+        # Re-read under the case lock: a concurrent run (a retried flow, recovery) may have applied it meanwhile.
+        sessie.refresh(besluit, with_for_update=True)
         stap = sessie.get_one(StapInstantie, besluit.stap_id)
         if besluit.toegepast_op is not None:
+            return _samenvatting(sessie, besluit, casus, stap, al_toegepast=True)
+        if casus.status != CasusStatus.OPEN or stap.status != StapStatus.BESLOTEN:
+            # The case closed (or the step lapsed) in another branch after the decision was recorded: the
+            # decision lapses too, and is marked so that recovery does not try it again.
+            besluit.toegepast_op = nu
+            historie(
+                sessie,
+                casus,
+                f"besluit:{besluit.ref}:vervallen",
+                "besluit_vervallen",
+                nu,
+                stap_key=stap.stap_key,
+                besluit=besluit.ref,
+                reden=f"casus {casus.status}, stap {stap.status}",
+            )
+            sessie.flush()
             return _samenvatting(sessie, besluit, casus, stap, al_toegepast=True)
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         regie = regie_van(sessie, casus)

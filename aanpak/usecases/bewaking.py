@@ -94,6 +94,8 @@ def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) ->
     stmt = _open_stappen_waar(StapInstantie.herinnering_op, nu, limiet, StapInstantie.herinnering_gemeld_op.is_(None))
     for stap, casus in sessie.execute(stmt).all():
         stap.herinnering_gemeld_op = nu
+        if stap.termijn_einde <= nu:
+            continue  # too late for a reminder (the bewaking was down): the escalation ladder takes over
         sleutel = f"stap:{stap.id}:herinnering:{stap.termijn_einde.isoformat()}"
         _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "herinnering", [stap.eigenaar_rol], nu, stap=stap)
         historie(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from aanpak.store.schema import Casus, Historie, Melding, Overdracht, Signaal, StapInstantie, Verzoek
 from models.bewaking import plan_overdracht, plan_stap
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
-from models.fouten import NietGevonden
+from models.fouten import Conflict, NietGevonden
 from models.werkproces import Werkproces
 
 _ALFABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -217,14 +217,31 @@ def wijzig_ave(sessie: Session, casus: Casus, niveau: int, besluit_ref: str, nu:
     )
 
 
-def eerder_antwoord(sessie: Session, sleutel: str | None, soort: str) -> dict[str, Any] | None:
-    """The stored answer of a request seen before under the same idempotency key."""
+def eerder_antwoord(sessie: Session, sleutel: str | None, soort: str, vingerafdruk: str) -> dict[str, Any] | None:
+    """The stored answer of the same request seen before under this idempotency key.
+
+    ``vingerafdruk`` is a keyed hash of the request: the same key with a different request is refused rather
+    than silently answered with the first request's result.
+    """
     if not sleutel:
         return None
     rij = sessie.get(Verzoek, f"{soort}:{sleutel}")
-    return None if rij is None else rij.resultaat
+    if rij is None:
+        return None
+    if rij.resultaat.get("_vingerafdruk") != vingerafdruk:
+        raise Conflict("deze idempotentiesleutel is al gebruikt voor een ander verzoek", veld="idempotentie_sleutel")
+    return {k: v for k, v in rij.resultaat.items() if k != "_vingerafdruk"}
 
 
-def onthoud_antwoord(sessie: Session, sleutel: str | None, soort: str, resultaat: dict[str, Any], nu: datetime) -> None:
+def onthoud_antwoord(
+    sessie: Session, sleutel: str | None, soort: str, resultaat: dict[str, Any], nu: datetime, vingerafdruk: str
+) -> None:
     if sleutel:
-        sessie.add(Verzoek(sleutel=f"{soort}:{sleutel}", soort=soort, resultaat=resultaat, moment=nu))
+        sessie.add(
+            Verzoek(
+                sleutel=f"{soort}:{sleutel}",
+                soort=soort,
+                resultaat={**resultaat, "_vingerafdruk": vingerafdruk},
+                moment=nu,
+            )
+        )

@@ -52,7 +52,8 @@ def registreer_signaal(omg: Omgeving, invoer: SignaalIn) -> SignaalGeregistreerd
     """Validate against the definition in force and store the signal; personal data only encrypted."""
     nu = omg.nu()
     with omg.uow() as sessie:
-        eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "signaal")
+        vingerafdruk = omg.sleutels.vingerafdruk(invoer.model_dump_json(exclude={"idempotentie_sleutel"}), "verzoek")
+        eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "signaal", vingerafdruk)
         if eerder is not None:
             return SignaalGeregistreerd(signaal_ref=eerder["signaal_ref"], herhaald=True)
         _, wp = omg.werkprocessen.actueel(sessie, nu)
@@ -76,7 +77,7 @@ def registreer_signaal(omg: Omgeving, invoer: SignaalIn) -> SignaalGeregistreerd
             gematcht_op=gematcht_op,
         )
         sessie.add(signaal)
-        onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "signaal", {"signaal_ref": signaal.ref}, nu)
+        onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "signaal", {"signaal_ref": signaal.ref}, nu, vingerafdruk)
         return SignaalGeregistreerd(signaal_ref=signaal.ref)
 
 

@@ -22,6 +22,7 @@ from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek
 from aanpak.store.schema import Casus, Historie, Jeugdige, Melding, Signalering, StapInstantie, WerkprocesVersie
 from aanpak.store.werkprocessen import Werkprocessen
 from aanpak.usecases.bewaking import _open_stappen_waar, bewaak
+from bench.meting import Resultaat
 
 NU = datetime(2026, 12, 16, 8, 0, tzinfo=UTC)
 TE_LAAT = 100
@@ -193,3 +194,25 @@ if __name__ == "__main__":
             f"(1k open), same 100 due: ratio {r['ratio']:.2f}"
         )
         print("  " + "\n  ".join(r["plan"]))
+
+
+def resultaten() -> list[Resultaat]:
+    """For ``python -m bench``: one result per database (PostgreSQL only when it answers)."""
+    uit: list[Resultaat] = []
+    for naam, maker in (("SQLite", None), ("PostgreSQL", postgres_urls())):
+        if naam == "PostgreSQL" and maker is None:
+            continue
+        r = meet(maker)
+        uit.append(
+            Resultaat(
+                naam=f"bewaking ({naam})",
+                omvang=f"1 pass, {TE_LAAT} due; 100.000 vs 1.000 open steps",
+                ons="pass over 100.000 open steps",
+                basislijn="pass over 1.000 open steps",
+                ons_s=r["groot"],
+                basis_s=r["klein"],
+                metingen="mediaan van 5",
+                details=("issue 5 limit: ratio ≤ 2", *r["plan"]),
+            )
+        )
+    return uit

@@ -99,7 +99,7 @@ def signaal_document(
     }
     if met_bsn:
         jeugdige["bsn"] = jeugd.bsn
-    organisatie = rol.split(".", 1)[0]
+    organisatie = rol.split(".", 1)[0].replace("_", "-")
     return {
         "melder": {"rol": rol, "naam": "Mw. B. Benchmark", "email": f"melder@{organisatie}.example"},
         "jeugdige": jeugdige,

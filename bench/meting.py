@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Resultaat:
-    """One benchmark: our time against the baseline's, both medians of the same number of repetitions."""
+    """One benchmark: our time against the baseline's, measured in the same run."""
 
     naam: str
     omvang: str
@@ -18,7 +18,8 @@ class Resultaat:
     basislijn: str
     ons_s: float
     basis_s: float
-    herhalingen: int
+    #: How the two times were obtained ("mediaan van 5 na opwarmen", ...).
+    metingen: str
     #: Extra lines for the console and the notes under the table (per-unit numbers, breakdowns).
     details: tuple[str, ...] = field(default=())
 
@@ -48,12 +49,17 @@ def duur(seconden: float) -> str:
     return f"{seconden * 1e6:.1f} µs"
 
 
+def getal(n: int) -> str:
+    """Dutch thousands separator: 10.000."""
+    return f"{n:,}".replace(",", ".")
+
+
 def toon(r: Resultaat) -> None:
     """Print one benchmark as soon as it is done: name, our time, baseline, ratio and sizes."""
     print(f"\n== {r.naam} ({r.omvang})")
     print(f"   ons        {duur(r.ons_s):>10}   {r.ons}")
     print(f"   basislijn  {duur(r.basis_s):>10}   {r.basislijn}")
-    print(f"   verhouding {r.verhouding:>10.1f}×   (mediaan van {r.herhalingen})")
+    print(f"   verhouding {_verhouding(r.verhouding):>10}   ({r.metingen})")
     for regel in r.details:
         print(f"   · {regel}")
 
@@ -67,7 +73,7 @@ def markdown(resultaten: list[Resultaat], kop: list[str]) -> str:
         regels.append(f"| {r.naam} | {r.omvang} | {duur(r.ons_s)} | {duur(r.basis_s)} | {_verhouding(r.verhouding)} |")
     regels.append("")
     for r in resultaten:
-        regels.append(f"- **{r.naam}** — ons: {r.ons}; basislijn: {r.basislijn}; mediaan van {r.herhalingen}.")
+        regels.append(f"- **{r.naam}** — ons: {r.ons}; basislijn: {r.basislijn}; {r.metingen}.")
         regels.extend(f"  - {d}" for d in r.details)
     return "\n".join(regels) + "\n"
 

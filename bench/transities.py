@@ -1,0 +1,339 @@
+"""(a) transities: one full case through the real flows in process, against empty Prefect flow runs.
+
+Our side replays the case path of ``aanpak.demo`` (two signals, eleven decisions, two warm handoffs) on a fresh
+SQLite case store and times each transition as ``aanpak.uitvoering`` runs it: a real Prefect flow run in this
+process (the use case task plus ``publiceer_casusbeeld``, run tags, name and artifact). The baseline is the same
+number of empty flow runs with two empty task runs each, against the same Prefect server, heartbeats off for
+both. The ratio is our cost per transition over Prefect's own bookkeeping for a flow run of that shape.
+
+The coordinator's requests (registering a signal, recording a decision, accepting a handoff) are not
+transitions; they are timed separately, as is the same case path without Prefect (``AANPAK_PREFECT=false``).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.settings import temporary_settings
+
+from aanpak import uitvoering
+from aanpak.omgeving import Omgeving
+from aanpak.usecases import overdracht
+from aanpak.usecases.besluit import BesluitIn, BesluitToegepast, neem_besluit, pas_besluit_toe
+from aanpak.usecases.signaal import SignaalVerwerkt, registreer_signaal, verwerk_signaal
+from bench.gegevens import Jeugd, bsns, signaal_document
+from bench.meting import Resultaat, duur
+from bench.opslag import STARTDAG, Klok, nieuwe_omgeving
+from models.casus import kalender_voor
+from models.signaal import lees_signaal
+
+SCHOOL = "school.zorgcoordinator"
+JGZ = "jgz.jeugdverpleegkundige"
+WIJKTEAM = "wijkteam.casusregisseur"
+GEMEENTE = "gemeente.procesregisseur"
+
+
+@dataclass(frozen=True)
+class Stap:
+    """One decision of the demo's case path; ``accepteren`` = who accepts the handoffs it offers."""
+
+    stap: str
+    uitkomst: str
+    rol: str
+    door: str
+    na_werkdagen: int
+    extra: tuple[tuple[str, object], ...] = ()
+    accepteren: tuple[str, str] | None = None
+
+
+#: The decisions of aanpak/demo.py, in order.
+STAPPEN: tuple[Stap, ...] = (
+    Stap("afstemming_na_match", "afgestemd", SCHOOL, "a.mentor", 1),
+    Stap("interne_weging", "eigen_ondersteuning", SCHOOL, "a.mentor", 1),
+    Stap("informeren_grondslag", "toestemming", SCHOOL, "a.mentor", 2),
+    Stap(
+        "ave_regie_bepalen",
+        "lokaal",
+        SCHOOL,
+        "a.mentor",
+        1,
+        (("ave_fase", 2), ("casusregie", WIJKTEAM)),
+        ("c.regisseur", WIJKTEAM),
+    ),
+    Stap("casusoverleg", "plan_opstellen", GEMEENTE, "d.procesregisseur", 5),
+    Stap("plan_van_aanpak", "vastgesteld", WIJKTEAM, "c.regisseur", 6),
+    Stap("uitvoering_monitoring", "evalueren", WIJKTEAM, "c.regisseur", 30),
+    Stap("evaluatie", "afschalen", WIJKTEAM, "c.regisseur", 5),
+    Stap(
+        "op_afschalen",
+        "afgeschaald",
+        GEMEENTE,
+        "d.procesregisseur",
+        2,
+        (("ave_fase", 1), ("casusregie", SCHOOL)),
+        ("a.mentor", SCHOOL),
+    ),
+    Stap("nazorg", "afgerond", SCHOOL, "a.mentor", 60),
+    Stap("afsluiting", "gesloten", SCHOOL, "a.mentor", 2),
+)
+
+
+class Uitvoerder(Protocol):
+    """How a transition runs after the request is stored (the three functions of aanpak.uitvoering)."""
+
+    def signaal(self, omg: Omgeving, signaal_ref: str) -> SignaalVerwerkt: ...
+
+    def besluit(self, omg: Omgeving, besluit_ref: str, casus_ref: str, stap: str) -> BesluitToegepast: ...
+
+    def overdracht(self, omg: Omgeving, overdracht_ref: str, casus_ref: str) -> None: ...
+
+
+class ViaPrefect:
+    """The embedded default: ``aanpak.uitvoering`` runs each transition as a flow run in this process."""
+
+    def signaal(self, omg: Omgeving, signaal_ref: str) -> SignaalVerwerkt:
+        return uitvoering.na_signaal(omg, signaal_ref)
+
+    def besluit(self, omg: Omgeving, besluit_ref: str, casus_ref: str, stap: str) -> BesluitToegepast:
+        return uitvoering.na_besluit(omg, besluit_ref, casus_ref, stap)
+
+    def overdracht(self, omg: Omgeving, overdracht_ref: str, casus_ref: str) -> None:
+        uitvoering.na_overdracht(omg, overdracht_ref, casus_ref)
+
+
+class Direct:
+    """What ``aanpak.uitvoering`` does with ``AANPAK_PREFECT=false``: the use cases, no Prefect."""
+
+    def signaal(self, omg: Omgeving, signaal_ref: str) -> SignaalVerwerkt:
+        return verwerk_signaal(omg, signaal_ref)
+
+    def besluit(self, omg: Omgeving, besluit_ref: str, casus_ref: str, stap: str) -> BesluitToegepast:
+        return pas_besluit_toe(omg, besluit_ref)
+
+    def overdracht(self, omg: Omgeving, overdracht_ref: str, casus_ref: str) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Casusmeting:
+    #: Wall time of each transition, in order.
+    per_run: tuple[float, ...]
+    #: Time spent in the coordinator's requests (outside the transitions).
+    verzoeken_s: float
+
+    @property
+    def runs(self) -> int:
+        return len(self.per_run)
+
+    @property
+    def transities_s(self) -> float:
+        return sum(self.per_run)
+
+    @property
+    def totaal_s(self) -> float:
+        return self.transities_s + self.verzoeken_s
+
+
+class _Stopwatch:
+    """Adds up the time spent in transitions and in the coordinator's requests separately."""
+
+    def __init__(self) -> None:
+        self.per_run: list[float] = []
+        self.verzoeken = 0.0
+
+    @contextmanager
+    def transitie(self) -> Iterator[None]:
+        begin = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.per_run.append(time.perf_counter() - begin)
+
+    @contextmanager
+    def verzoek(self) -> Iterator[None]:
+        begin = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.verzoeken += time.perf_counter() - begin
+
+
+def doorloop_casus(omg: Omgeving, klok: Klok, uitvoerder: Uitvoerder, jeugd: Jeugd, label: str) -> Casusmeting:
+    """The demo's case from first signal to closure; checks that it really ended closed."""
+    with omg.uow() as sessie:
+        _, wp = omg.werkprocessen.actueel(sessie, klok())
+    kalender = kalender_voor(wp)
+    sw = _Stopwatch()
+
+    with sw.verzoek():
+        r1 = registreer_signaal(omg, lees_signaal(signaal_document(jeugd, SCHOOL, f"bench-{label}-school")))
+    with sw.transitie():
+        v1 = uitvoerder.signaal(omg, r1.signaal_ref)
+    casus = v1.casus_ref
+    klok.werkdagen(kalender, 1)
+    tweede = signaal_document(jeugd, JGZ, f"bench-{label}-jgz", met_bsn=False, zorg="Groeicurve stagneert.")
+    with sw.verzoek():
+        r2 = registreer_signaal(omg, lees_signaal(tweede))
+    with sw.transitie():
+        v2 = uitvoerder.signaal(omg, r2.signaal_ref)
+    if v2.casus_ref != casus or v2.nieuwe_casus:
+        raise RuntimeError("het tweede signaal had de casus moeten matchen")
+
+    toegepast: BesluitToegepast | None = None
+    for s in STAPPEN:
+        klok.werkdagen(kalender, s.na_werkdagen)
+        invoer = BesluitIn.model_validate(
+            {"casus_ref": casus, "stap": s.stap, "uitkomst": s.uitkomst, "actor": s.door, "actor_rol": s.rol}
+            | dict(s.extra)
+        )
+        with sw.verzoek():
+            genomen = neem_besluit(omg, invoer)
+        with sw.transitie():
+            toegepast = uitvoerder.besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
+        if s.accepteren is None:
+            continue
+        if not toegepast.overdrachten:
+            raise RuntimeError(f"stap {s.stap} had een overdracht moeten aanbieden")
+        klok.werkdagen(kalender, 1)
+        actor, rol = s.accepteren
+        for ref in toegepast.overdrachten:
+            with sw.verzoek():
+                overdracht.accepteer_overdracht(omg, ref, actor, rol)
+            with sw.transitie():
+                uitvoerder.overdracht(omg, ref, casus)
+    if toegepast is None or not toegepast.casus_gesloten:
+        raise RuntimeError("de casus had gesloten moeten zijn")
+    return Casusmeting(per_run=tuple(sw.per_run), verzoeken_s=sw.verzoeken)
+
+
+@task(name="bench-lege-taak", persist_result=False, cache_policy=NO_CACHE, log_prints=False)
+def lege_taak(ref: str) -> str:
+    return ref
+
+
+@flow(name="bench-lege-flow", persist_result=False, log_prints=False)
+def lege_flow(ref: str) -> str:
+    """The baseline: a flow run with as many task runs as our transition flows (the use case + casusbeeld)."""
+    lege_taak(ref)
+    return lege_taak(ref)
+
+
+def lege_runs(aantal: int) -> list[float]:
+    """Wall time of each of ``aantal`` empty flow runs."""
+    tijden: list[float] = []
+    for i in range(aantal):
+        begin = time.perf_counter()
+        lege_flow(f"R{i:05d}")
+        tijden.append(time.perf_counter() - begin)
+    return tijden
+
+
+class HerhaalTeller(logging.Handler):
+    """Counts the Prefect client's retries: on a SQLite server a locked database becomes a 503, and the client
+    then waits about 2 s before it tries again. These waits, not our code, make single runs take 2–3 s."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.aantal = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "retryable" in record.getMessage():
+            self.aantal += 1
+
+    @contextmanager
+    def actief(self) -> Iterator[HerhaalTeller]:
+        logger = logging.getLogger("prefect.client")
+        niveau = logger.level
+        logger.addHandler(self)
+        logger.setLevel(logging.DEBUG)  # the retry message is logged at DEBUG; the console shows WARNING+
+        try:
+            yield self
+        finally:
+            logger.removeHandler(self)
+            logger.setLevel(niveau)
+
+
+@contextmanager
+def prefect_server() -> Iterator[float]:
+    """One Prefect server (temporary SQLite database) for the whole benchmark; yields its start-up time."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    begin = time.perf_counter()
+    with (
+        prefect_test_harness(server_startup_timeout=60),
+        temporary_settings(updates={"flows.heartbeat_frequency": None}),
+    ):
+        yield time.perf_counter() - begin
+
+
+def meet(herhalingen: int) -> Resultaat:
+    jeugd_bsns = bsns("998")
+    teller = iter(range(1_000_000))
+
+    def casus(map_: Path, uitvoerder: Uitvoerder) -> Casusmeting:
+        nummer = next(teller)
+        klok = Klok.op(STARTDAG)
+        omg = nieuwe_omgeving(map_, klok, f"casus-{nummer}.db")
+        try:
+            jeugd = Jeugd.maak(nummer, next(jeugd_bsns), STARTDAG)
+            return doorloop_casus(omg, klok, uitvoerder, jeugd, f"{nummer}")
+        finally:
+            omg.engine.dispose()
+
+    ons: list[Casusmeting] = []
+    direct: list[Casusmeting] = []
+    basis: list[list[float]] = []
+    herhaald_ons, herhaald_basis = HerhaalTeller(), HerhaalTeller()
+    with tempfile.TemporaryDirectory(prefix="aanpak-bench-transities-") as tmp, prefect_server() as opstart:
+        map_ = Path(tmp)
+        # Warm-up: imports, first flow registrations, SQLAlchemy statement caches, on both sides.
+        runs = casus(map_, ViaPrefect()).runs
+        casus(map_, Direct())
+        lege_runs(runs)
+        for _ in range(herhalingen):  # interleaved, so drift (a growing Prefect database) hits both sides
+            with herhaald_ons.actief():
+                ons.append(casus(map_, ViaPrefect()))
+            with herhaald_basis.actief():
+                basis.append(lege_runs(runs))
+            direct.append(casus(map_, Direct()))
+
+    if any(m.runs != runs for m in (*ons, *direct)):
+        raise RuntimeError("het aantal transities verschilt per herhaling")
+    ons_s = statistics.median(m.transities_s for m in ons)
+    basis_s = statistics.median(sum(b) for b in basis)
+    direct_s = statistics.median(m.transities_s for m in direct)
+    verzoeken_s = statistics.median(m.verzoeken_s for m in ons)
+    totaal_s = statistics.median(m.totaal_s for m in ons)
+    # Per run, the median is robust against the ~2 s waits after a 503: the typical cost of one run.
+    ons_run = statistics.median(t for m in ons for t in m.per_run)
+    basis_run = statistics.median(t for b in basis for t in b)
+    return Resultaat(
+        naam="transities",
+        omvang=f"1 casus, {runs} flow-runs × 2 taken",
+        ons=f"{runs} overgangen van één casus als echte flow-runs in proces (uitvoering.na_*)",
+        basislijn=f"{runs} lege flow-runs met elk 2 lege taken, zelfde Prefect-server",
+        ons_s=ons_s,
+        basis_s=basis_s,
+        metingen=f"mediaan van {herhalingen} casussen (afwisselend met de basislijn), na opwarmen",
+        details=(
+            f"mediaan per flow-run: ons {duur(ons_run)}, lege flow-run {duur(basis_run)} "
+            f"(verhouding {ons_run / basis_run:.1f}×, verschil {duur(ons_run - basis_run)})",
+            f"herhaalde API-verzoeken na 503 (SQLite-server bezet, ≈2 s wachten): ons {herhaald_ons.aantal}, "
+            f"basislijn {herhaald_basis.aantal} (over {herhalingen}×{runs} runs per kant)",
+            f"dezelfde overgangen zonder Prefect (use cases direct, AANPAK_PREFECT=false): {duur(direct_s)} "
+            f"({duur(direct_s / runs)} per overgang)",
+            f"verzoeken van coördinatoren (signaal registreren, besluit vastleggen, overdracht accepteren), "
+            f"buiten de flows: {duur(verzoeken_s)}; hele casuspad met flows: {duur(totaal_s)}",
+            f"opstart Prefect-testserver (eenmalig, niet meegeteld): {duur(opstart)}",
+        ),
+    )

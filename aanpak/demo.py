@@ -207,6 +207,10 @@ def main() -> None:
     _toon_meldingen(omg, casus)
     console.print(Rule())
     console.print(f"Bekijk de casus opnieuw met: [bold].venv/bin/aanpak casus tijdlijn {casus}[/]")
+    console.print(
+        "In de Prefect UI: [bold]make up[/], open http://127.0.0.1:4200 → Runs, filter op tag "
+        f"[bold]casus:{casus}[/]; het casusoverzicht staat onder Artifacts als [bold]casus-{casus.lower()}[/]."
+    )
 
 
 def _toon_tijdlijn(omg: Omgeving, casus: str) -> None:

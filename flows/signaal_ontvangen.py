@@ -11,6 +11,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.client.schemas.objects import State
 
+from flows.meldingen_versturen import bezorg_na_overgang
 from flows.weergave import eindstand, label_run
 from tasks.casus import publiceer_casusbeeld, verwerk_signaal
 
@@ -30,4 +31,5 @@ def signaal_ontvangen(signaal_ref: str) -> State[Any]:
         )
     beeld = publiceer_casusbeeld(verwerkt.casus_ref)
     label_run(beeld, naam=f"{verwerkt.casus_ref} · signaal {verwerkt.signaal_ref}")
+    bezorg_na_overgang()
     return eindstand(beeld, verwerkt)

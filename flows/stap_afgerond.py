@@ -11,6 +11,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.client.schemas.objects import State
 
+from flows.meldingen_versturen import bezorg_na_overgang
 from flows.weergave import eindstand, label_run
 from tasks.casus import pas_besluit_toe, publiceer_casusbeeld
 
@@ -26,4 +27,5 @@ def stap_afgerond(casus_ref: str, stap: str, besluit_ref: str) -> State[Any]:
         logger.info("Gestart: %s", ", ".join(toegepast.gestarte_stappen))
     beeld = publiceer_casusbeeld(toegepast.casus_ref)
     label_run(beeld)
+    bezorg_na_overgang()
     return eindstand(beeld, toegepast)

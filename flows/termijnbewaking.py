@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import State
 from prefect.states import Completed
 
+from flows.meldingen_versturen import bezorg_na_overgang
 from tasks.casus import bewaak, pas_besluit_toe, publiceer_casusbeeld, verwerk_signaal, zoek_onafgemaakt
 
 
@@ -39,6 +40,7 @@ def termijnbewaking() -> State[Any]:
         )
     for casus_ref in sorted({item.casus_ref for item in signalen}):
         publiceer_casusbeeld(casus_ref)
+    bezorg_na_overgang()
     regels = [
         f"| {i.casus_ref} | {i.soort} | {i.stap or i.onderwerp} | {i.niveau or ''} | {', '.join(i.naar)} "
         f"| {i.termijn_einde:%d-%m-%Y} |"

@@ -24,6 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
+from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.weergave import console, datum, fout_console, moment_tekst, werkdagen_tekst
 from aanpak.crypto import SleutelFout
 from aanpak.omgeving import Omgeving, standaard
@@ -48,6 +49,7 @@ stap_app = typer.Typer(help="Besluiten en termijnen van stappen.", no_args_is_he
 overdracht_app = typer.Typer(help="Warme overdracht van regie.", no_args_is_help=True)
 werkproces_app = typer.Typer(help="Het werkproces tonen en controleren.", no_args_is_help=True)
 db_app = typer.Typer(help="De casusopslag beheren.", no_args_is_help=True)
+
 for naam, sub in (
     ("signaal", signaal_app),
     ("casus", casus_app),
@@ -55,6 +57,7 @@ for naam, sub in (
     ("overdracht", overdracht_app),
     ("werkproces", werkproces_app),
     ("db", db_app),
+    ("meldingen", meldingen_app),
 ):
     app.add_typer(sub, name=naam)
 

@@ -17,7 +17,7 @@ class MeldingInstellingen(BaseSettings):
     #: Where an authorised person reads a case (``<url>/<casus_ref>``); empty: the CLI command is named instead.
     inzage_url: str = ""
     #: Attempts per channel before a delivery is ``mislukt`` and the case's coordinator is told.
-    meldingen_max_pogingen: int = Field(default=16, ge=1)
+    meldingen_max_pogingen: int = Field(default=24, ge=1)
     #: Outbox backoff: ``basis * 2**(attempt-1)`` seconds, capped, with jitter (half to full of that).
     meldingen_backoff_basis: float = Field(default=2.0, gt=0)
     meldingen_backoff_max: float = Field(default=3600.0, gt=0)
@@ -34,7 +34,7 @@ class MeldingInstellingen(BaseSettings):
 class Beleid:
     """The delivery policy one run works with (tests build their own)."""
 
-    max_pogingen: int = 16
+    max_pogingen: int = 24
     backoff_basis: float = 2.0
     backoff_max: float = 3600.0
     timeout: float = 10.0

@@ -191,6 +191,12 @@ class Inzagerecht(_Strikt):
     vanaf_ave: Literal[1, 2, 3, 4] = 1
 
 
+class Privacy(_Strikt):
+    """The privacy protocol's own roles: who answers requests of data subjects (inzage, correctie, …)."""
+
+    loket: list[Sleutel] = Field(default_factory=list)
+
+
 class Werkproces(_Strikt):
     key: Sleutel
     versie: str = Field(min_length=1, max_length=32)
@@ -206,6 +212,7 @@ class Werkproces(_Strikt):
     stagnatie: Stagnatie | None = None
     stappen: list[Stap] = Field(min_length=1)
     inzage: list[Inzagerecht] = Field(default_factory=list)
+    privacy: Privacy = Field(default_factory=Privacy)
 
     # -- look-ups ---------------------------------------------------------------------------------------------
     def stap(self, key: str) -> Stap:
@@ -315,6 +322,8 @@ def _problemen(wp: Werkproces) -> list[tuple[str, str]]:
                     )
     for j, inz in enumerate(wp.inzage):
         rol_ok(f"inzage[{j}].rol", inz.rol)
+    for j, loket in enumerate(wp.privacy.loket):
+        rol_ok(f"privacy.loket[{j}]", loket)
 
     # intake
     if wp.intake.stap not in stappen:

@@ -348,3 +348,116 @@ class Bezorging(Basis):
     laatste_fout: Mapped[str | None] = mapped_column(String(200))
     aangemaakt_op: Mapped[datetime]
     verzonden_op: Mapped[datetime | None]
+
+
+# -- privacy protocol ----------------------------------------------------------------------------------------
+
+
+class Grondslag(Basis):
+    """The lawful ground for sharing a case's personal data: a consent record or a legal-basis record.
+
+    No partner sees personal data unless a ground that is in force covers it (recipient and categories). Consent
+    records who gave it (by the youth's age: parents, parents and youth, or the youth); withdrawal ends it, and
+    the record itself stays for accountability.
+    """
+
+    __tablename__ = "grondslag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    #: toestemming | wettelijke_taak | wettelijke_plicht | vitaal_belang | meldrecht | conflict_van_plichten
+    soort: Mapped[str] = mapped_column(String(32))
+    #: For consent: who gave it (ouders, jeugdige); empty for a legal basis.
+    gegeven_door: Mapped[list[str]]
+    #: Role or organisation keys it covers; empty means every partner involved in the case.
+    ontvangers: Mapped[list[str]]
+    #: Data categories it covers; empty means every category the recipient's need-to-know allows.
+    categorieen: Mapped[list[str]]
+    doel: Mapped[str] = mapped_column(String(64))
+    #: Free text (the article invoked, the conversation with the parents): may be personal, so encrypted.
+    toelichting_versleuteld: Mapped[bytes | None] = mapped_column(LargeBinary)
+    vastgelegd_door: Mapped[str] = mapped_column(String(128))
+    vastgelegd_rol: Mapped[str] = mapped_column(String(64))
+    vastgelegd_op: Mapped[datetime]
+    geldig_tot: Mapped[datetime | None]
+    ingetrokken_op: Mapped[datetime | None]
+    ingetrokken_door: Mapped[str | None] = mapped_column(String(128))
+    versie: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": versie}
+
+
+class Verwerking(Basis):
+    """The disclosure log (after Logius' Logboek Dataverwerkingen): every read, share or refusal, hash-chained.
+
+    Append-only: each entry carries the hash of the one before it and its own hash over its fields, and
+    ``logboek_kop`` holds the newest hash, so a changed, inserted or deleted entry breaks the chain. It holds
+    references, roles and category keys only, and outlives the case (``casus_ref`` is no foreign key), so an
+    erased case still shows who saw what.
+    """
+
+    __tablename__ = "verwerking"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    volgnummer: Mapped[int] = mapped_column(Integer, unique=True)
+    moment: Mapped[datetime]
+    casus_ref: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: inzien | export | correctie | beperking | beperking_opgeheven | wissen | grondslag | grondslag_ingetrokken
+    handeling: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128))
+    rol: Mapped[str] = mapped_column(String(64))
+    organisatie: Mapped[str | None] = mapped_column(String(64))
+    doel: Mapped[str] = mapped_column(String(64))
+    grondslag_ref: Mapped[str | None] = mapped_column(String(16))
+    #: verstrekt | gedeeltelijk | geweigerd | vastgelegd
+    uitkomst: Mapped[str] = mapped_column(String(16))
+    categorieen: Mapped[list[str]]
+    geweigerd: Mapped[list[str]]
+    #: A fixed-vocabulary reason for a refusal or withheld category, never free text.
+    reden: Mapped[str | None] = mapped_column(String(64))
+    vorige_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LogboekKop(Basis):
+    """The head of the disclosure log's hash chain (one row): newest hash, count, and the start after pruning."""
+
+    __tablename__ = "logboek_kop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    laatste_hash: Mapped[str] = mapped_column(String(64))
+    laatste_volgnummer: Mapped[int] = mapped_column(Integer)
+    #: ``vorige_hash`` of the oldest entry kept (entries before it were pruned under the retention term).
+    begin_hash: Mapped[str] = mapped_column(String(64))
+    begin_volgnummer: Mapped[int] = mapped_column(Integer)
+
+
+class Beperking(Basis):
+    """Restriction of processing (art. 18 AVG): while in force, nobody is shown the youth's personal data."""
+
+    __tablename__ = "beperking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jeugdige_id: Mapped[int] = mapped_column(ForeignKey("jeugdige.id"), index=True)
+    #: juistheid_betwist | onrechtmatig | rechtsvordering | bezwaar
+    reden: Mapped[str] = mapped_column(String(32))
+    vastgelegd_door: Mapped[str] = mapped_column(String(128))
+    vastgelegd_op: Mapped[datetime]
+    opgeheven_op: Mapped[datetime | None]
+    opgeheven_door: Mapped[str | None] = mapped_column(String(128))
+
+
+class Correctie(Basis):
+    """A correction of the youth's identity (art. 16 AVG): the previous version is kept, encrypted."""
+
+    __tablename__ = "correctie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jeugdige_id: Mapped[int] = mapped_column(ForeignKey("jeugdige.id"), index=True)
+    #: The names of the fields that changed (never their values).
+    velden: Mapped[list[str]]
+    vorige_versleuteld: Mapped[bytes] = mapped_column(LargeBinary)
+    door: Mapped[str] = mapped_column(String(128))
+    rol: Mapped[str] = mapped_column(String(64))
+    moment: Mapped[datetime]

@@ -39,7 +39,7 @@ class Sleutelring:
         for kid, key in self.sleutels:
             if len(key) != 32:
                 raise SleutelFout(f"sleutel '{kid}' moet 32 bytes zijn")
-            if not kid.isalnum() or len(kid) > 16:
+            if not geldige_sleutel_id(kid):
                 raise SleutelFout(f"sleutel-id '{kid}' moet alfanumeriek zijn (max 16 tekens)")
         if len(self.hmac_sleutel) < 32:
             raise SleutelFout("de HMAC-sleutel moet minstens 32 bytes zijn")
@@ -59,7 +59,7 @@ class Sleutelring:
         kid, key = self.sleutels[0]
         nonce = os.urandom(12)
         ct = AESGCM(key).encrypt(nonce, data, context.encode())
-        return _VERSIE + b":" + kid.encode() + b":" + nonce + ct
+        return kop(kid) + nonce + ct
 
     def ontsleutel(self, blob: bytes, context: str) -> bytes:
         try:
@@ -74,11 +74,47 @@ class Sleutelring:
             raise SleutelFout("ontsleutelen mislukt: verkeerde sleutel of gewijzigde gegevens") from None
 
     def sleutel_id_van(self, blob: bytes) -> str:
-        return blob.split(b":", 2)[1].decode()
+        """The id of the key a value was encrypted with (readable without any key)."""
+        return sleutel_id_van(blob)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Key ids in the ring, newest first."""
+        return tuple(kid for kid, _ in self.sleutels)
+
+    def herversleutel(self, blob: bytes, context: str) -> bytes | None:
+        """The value under the newest key, or None when it already is (so rotation can skip it)."""
+        if blob.startswith(kop(self.actuele_id)):
+            return None
+        return self.versleutel(self.ontsleutel(blob, context), context)
 
     def vingerafdruk(self, waarde: str, soort: str) -> str:
         """Keyed hash for matching (never reversible without the HMAC key)."""
         return hmac.new(self.hmac_sleutel, f"{soort}:{waarde}".encode(), hashlib.sha256).hexdigest()
+
+
+def kop(kid: str) -> bytes:
+    """The fixed start of every value encrypted under ``kid``: lets the store select values by key id."""
+    return _VERSIE + b":" + kid.encode() + b":"
+
+
+#: Enough leading bytes of a value to read its key id (version, the id of at most 16 characters, separators).
+KOP_LENGTE = len(_VERSIE) + 1 + 16 + 1
+
+
+def sleutel_id_van(blob: bytes) -> str:
+    """The key id in a value's header; ``?`` for something that is not a value of ours."""
+    delen = blob[:KOP_LENGTE].split(b":", 2)
+    if len(delen) < 3 or delen[0] != _VERSIE or not delen[1]:
+        return "?"
+    try:
+        return delen[1].decode("ascii")
+    except UnicodeDecodeError:
+        return "?"
+
+
+def geldige_sleutel_id(kid: str) -> bool:
+    return kid.isascii() and kid.isalnum() and 0 < len(kid) <= 16
 
 
 def parse_sleutels(tekst: str) -> tuple[tuple[str, bytes], ...]:
@@ -98,6 +134,9 @@ def parse_sleutels(tekst: str) -> tuple[tuple[str, bytes], ...]:
 
 
 def nieuwe_sleutel_tekst(kid: str) -> str:
+    """A fresh key line ``id:base64`` (32 random bytes) for AANPAK_SLEUTELS or the key file."""
+    if not geldige_sleutel_id(kid):
+        raise SleutelFout(f"sleutel-id '{kid}' moet alfanumeriek zijn (max 16 tekens)")
     return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
 
 

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from aanpak import uitvoering
 from aanpak.cli.meldingen import meldingen_app
+from aanpak.cli.sleutels import sleutels_app
 from aanpak.cli.weergave import console, datum, fout_console, moment_tekst, werkdagen_tekst
 from aanpak.crypto import SleutelFout
 from aanpak.omgeving import Omgeving, standaard
@@ -58,6 +59,7 @@ for naam, sub in (
     ("werkproces", werkproces_app),
     ("db", db_app),
     ("meldingen", meldingen_app),
+    ("sleutels", sleutels_app),
 ):
     app.add_typer(sub, name=naam)
 

@@ -1,0 +1,5 @@
+"""Thin Prefect tasks around the use cases. Importing the package installs the log redaction filter first."""
+
+from aanpak.redactie import installeer as _installeer_redactie
+
+_installeer_redactie()

@@ -29,12 +29,15 @@ from aanpak.cli.sleutels import sleutels_app
 from aanpak.cli.weergave import console, datum, fout_console, moment_tekst, werkdagen_tekst
 from aanpak.crypto import SleutelFout
 from aanpak.omgeving import Omgeving, standaard
+from aanpak.redactie import installeer as installeer_redactie
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
 from models.fouten import DefinitieFout, DomeinFout, InvoerFout, invoerfout_uit
 from models.signaal import Categorie, SignaalIn, lees_signaal
 from models.werkproces import laad_bestand
+
+installeer_redactie(prefect_laden=False)  # masks personal data in log records (second line of defence)
 
 P = ParamSpec("P")
 T = TypeVar("T")

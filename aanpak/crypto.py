@@ -2,8 +2,9 @@
 
 Authenticated encryption (AES-256-GCM) with a key id in every ciphertext, so keys can be rotated: new data uses
 the first key, old data stays readable while its key is listed, and ``aanpak sleutels herversleutel`` rewrites
-it under the newest key. The BSN is stored only encrypted plus an HMAC (its own key), so a copy of the database
-without the keys reveals nothing and matching still works.
+it under the newest key (aanpak/usecases/sleutels.py; the procedure is in docs/privacy-sleutels.md). The BSN is
+stored only encrypted plus an HMAC (its own key), so a copy of the database without the keys reveals nothing
+and matching still works.
 """
 
 from __future__ import annotations

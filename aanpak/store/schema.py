@@ -461,3 +461,53 @@ class Correctie(Basis):
     door: Mapped[str] = mapped_column(String(128))
     rol: Mapped[str] = mapped_column(String(64))
     moment: Mapped[datetime]
+
+
+# -- retention (bewaartermijnen) -----------------------------------------------------------------------------
+
+
+class Bewaarplicht(Basis):
+    """A legal hold on a case (juridische blokkade): while in force, neither its term nor an erasure request
+    deletes it. The reason is a fixed key, never free text; lifting it keeps the row until the case goes."""
+
+    __tablename__ = "bewaarplicht"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
+    #: rechtsvordering | strafrechtelijk_onderzoek | wettelijke_bewaarplicht | klacht_of_bezwaar | toezichthouder
+    reden: Mapped[str] = mapped_column(String(32))
+    door: Mapped[str] = mapped_column(String(128))
+    rol: Mapped[str] = mapped_column(String(64))
+    vanaf: Mapped[datetime]
+    #: The hold ends by itself at this moment (None: until lifted).
+    tot: Mapped[datetime | None]
+    opgeheven_op: Mapped[datetime | None]
+    opgeheven_door: Mapped[str | None] = mapped_column(String(128))
+
+
+class Verwijdering(Basis):
+    """The deletion log: what was deleted, why, by whom, and what Prefect deleted — refs and counts only.
+
+    No foreign keys: it outlives what it records. ``prefect_opgeschoond_op`` is NULL until the Prefect purge
+    (flow runs, logs, artifacts) succeeded, so a purge that failed is retried by the next retention run.
+    """
+
+    __tablename__ = "verwijdering"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    #: casus | signaal (a signal that never joined a case)
+    soort: Mapped[str] = mapped_column(String(16))
+    casus_ref: Mapped[str | None] = mapped_column(String(16), index=True)
+    signaal_ref: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: bewaartermijn | verzoek_betrokkene
+    grond: Mapped[str] = mapped_column(String(32))
+    #: Rows deleted per table (``{"stap": 12, "jeugdige": 1, …}``).
+    aantallen: Mapped[dict[str, Any]]
+    door: Mapped[str] = mapped_column(String(128))
+    rol: Mapped[str] = mapped_column(String(64))
+    moment: Mapped[datetime] = mapped_column(index=True)
+    #: What the Prefect purge deleted (``{"flow_runs": 15, "artefacten": 15}``).
+    prefect: Mapped[dict[str, Any] | None]
+    prefect_opgeschoond_op: Mapped[datetime | None] = mapped_column(index=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -197,6 +197,58 @@ class Privacy(_Strikt):
     loket: list[Sleutel] = Field(default_factory=list)
 
 
+def _plus_maanden(moment: datetime, maanden: int) -> datetime:
+    """Calendar months (31 January + 1 month = 28/29 February), so "2 jaar" is two calendar years."""
+    import calendar
+
+    index = moment.year * 12 + (moment.month - 1) + maanden
+    jaar, maand = divmod(index, 12)
+    dag = min(moment.day, calendar.monthrange(jaar, maand + 1)[1])
+    return moment.replace(year=jaar, month=maand + 1, day=dag)
+
+
+class Bewaartermijn(_Strikt):
+    """How long one record type is kept after its moment (closure, receipt, entry), in calendar years/months."""
+
+    jaren: int = Field(default=0, ge=0, le=100)
+    maanden: int = Field(default=0, ge=0, le=1200)
+    #: Where the term comes from (privacy protocol, law); shown to the privacy officer.
+    bron: str | None = None
+
+    @model_validator(mode="after")
+    def _positief(self) -> Bewaartermijn:
+        if self.jaren * 12 + self.maanden <= 0:
+            raise ValueError("een bewaartermijn moet langer dan nul zijn (jaren en/of maanden)")
+        return self
+
+    def einde(self, vanaf: datetime) -> datetime:
+        """The first moment at which a record dated ``vanaf`` is past its term."""
+        return _plus_maanden(vanaf, self.jaren * 12 + self.maanden)
+
+    def grens(self, nu: datetime) -> datetime:
+        """Records dated before this moment are past their term at ``nu``."""
+        return _plus_maanden(nu, -(self.jaren * 12 + self.maanden))
+
+    def tekst(self) -> str:
+        delen = [f"{self.jaren} jaar"] if self.jaren else []
+        delen += [f"{self.maanden} maanden"] if self.maanden else []
+        return " en ".join(delen)
+
+
+class Bewaartermijnen(_Strikt):
+    """Retention as code (privacy protocol §6.5): one term per record type; the definition in force applies."""
+
+    #: A closed case with everything in it (steps, decisions, signals, grounds) and — when it was the youth's
+    #: last case — the youth's identity; counted from ``gesloten_op``.
+    gesloten_casus: Bewaartermijn = Field(default_factory=lambda: Bewaartermijn(jaren=2))
+    #: A signal that never joined a case (its transition never ran); counted from receipt.
+    signaal_zonder_casus: Bewaartermijn = Field(default_factory=lambda: Bewaartermijn(jaren=2))
+    #: Disclosure-log entries (verwerkingslog); they outlive the case they are about.
+    verwerkingslog: Bewaartermijn = Field(default_factory=lambda: Bewaartermijn(jaren=5))
+    #: The deletion log itself (refs and counts only).
+    verwijderlog: Bewaartermijn = Field(default_factory=lambda: Bewaartermijn(jaren=5))
+
+
 class Werkproces(_Strikt):
     key: Sleutel
     versie: str = Field(min_length=1, max_length=32)
@@ -213,6 +265,7 @@ class Werkproces(_Strikt):
     stappen: list[Stap] = Field(min_length=1)
     inzage: list[Inzagerecht] = Field(default_factory=list)
     privacy: Privacy = Field(default_factory=Privacy)
+    bewaartermijnen: Bewaartermijnen = Field(default_factory=Bewaartermijnen)
 
     # -- look-ups ---------------------------------------------------------------------------------------------
     def stap(self, key: str) -> Stap:

@@ -38,6 +38,7 @@ def maak_engine(url: str, **opties: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left in free pages
             cur.close()
 
         @event.listens_for(engine, "begin")

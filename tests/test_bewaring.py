@@ -1,0 +1,342 @@
+"""Retention as code: terms, legal holds, erasure on request, and the purge of our store and of Prefect.
+
+The store tests run on SQLite and PostgreSQL (``omg``). The end-to-end test runs a whole case through the real
+flows against the session's Prefect server, closes it, moves the clock past the term, runs the ``bewaring``
+flow, and then reads our SQLite file (raw bytes, before and after a WAL checkpoint) and every row of Prefect's
+database: no sentinel, and no row naming the case outside the deletion and disclosure logs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Basis, Bewaarplicht, Casus, Jeugdige, Signaal, Verwerking, Verwijdering
+from aanpak.usecases import bewaring, logboek
+from aanpak.usecases.bewaring import Bewaarplichtreden, Grond
+from models.fouten import DefinitieFout, DomeinFout, NietGevonden
+from models.werkproces import Bewaartermijn, laad_tekst
+from tests.conftest import Klok
+from tests.gegevens import SENTINELS, besluit, signaal_document, signaleer
+
+SCHOOL = "school.zorgcoordinator"
+LOKET = "gemeente.privacyloket"
+
+
+def gesloten_casus(omg: Omgeving, klok: Klok, **kwargs: Any) -> str:
+    """A case that opens on a signal and closes at once (no concerns): two decisions."""
+    ref = signaleer(omg, **kwargs).casus_ref
+    klok.verder(days=1)
+    besluit(omg, ref, "interne_weging", "geen_zorg", SCHOOL)
+    klok.verder(days=1)
+    besluit(omg, ref, "afsluiting", "gesloten", SCHOOL)
+    with omg.uow() as sessie:
+        casus = sessie.scalar(select(Casus).where(Casus.ref == ref))
+        assert casus is not None
+        assert casus.status == "gesloten"
+        assert casus.gesloten_op == klok.moment
+    return ref
+
+
+def tel(omg: Omgeving, model: type[Basis]) -> int:
+    with omg.uow() as sessie:
+        return int(sessie.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def rijen_over(omg: Omgeving, woorden: list[str]) -> dict[str, list[str]]:
+    """Every table's rows as text, searched case-insensitively: word → tables where it occurs."""
+    gevonden: dict[str, list[str]] = {}
+    with omg.engine.connect() as conn:
+        for tabel in Basis.metadata.sorted_tables:
+            for rij in conn.execute(select(tabel)):
+                tekst = " ".join(
+                    (w.decode("utf-8", "ignore") if isinstance(w, bytes) else str(w)) for w in rij if w is not None
+                ).lower()
+                for woord in woorden:
+                    if woord.lower() in tekst:
+                        gevonden.setdefault(woord, []).append(tabel.name)
+    return gevonden
+
+
+# -- the terms in the definition ----------------------------------------------------------------------------
+
+
+def test_termijnen_in_de_definitie(omg: Omgeving) -> None:
+    t = omg.werkprocessen.bestand()[0].bewaartermijnen
+    assert (t.gesloten_casus.jaren, t.signaal_zonder_casus.jaren, t.verwerkingslog.jaren) == (2, 2, 5)
+    assert t.verwijderlog.jaren >= 1
+    assert all(x.bron for x in (t.gesloten_casus, t.signaal_zonder_casus, t.verwerkingslog, t.verwijderlog))
+    # Calendar arithmetic: a leap day plus one year is the last day of February.
+    from datetime import UTC, datetime
+
+    assert Bewaartermijn(jaren=1).einde(datetime(2024, 2, 29, tzinfo=UTC)) == datetime(2025, 2, 28, tzinfo=UTC)
+    assert Bewaartermijn(maanden=1).einde(datetime(2026, 1, 31, tzinfo=UTC)) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert Bewaartermijn(maanden=14).grens(datetime(2026, 3, 15, tzinfo=UTC)) == datetime(2025, 1, 15, tzinfo=UTC)
+    assert Bewaartermijn(jaren=2, maanden=6).tekst() == "2 jaar en 6 maanden"
+
+
+def test_termijn_moet_positief_zijn(omg: Omgeving) -> None:
+    tekst = omg.werkprocessen.bestand()[1]
+    kapot = tekst.replace("  gesloten_casus:\n    jaren: 2\n", "  gesloten_casus:\n    jaren: 0\n", 1)
+    assert kapot != tekst
+    with pytest.raises(DefinitieFout) as fout:
+        laad_tekst(kapot, "test.yaml")
+    assert any(pad.startswith("bewaartermijnen.gesloten_casus") for pad, _ in fout.value.problemen)
+    negatief = tekst.replace("  verwerkingslog:\n    jaren: 5\n", "  verwerkingslog:\n    jaren: -1\n", 1)
+    assert negatief != tekst
+    with pytest.raises(DefinitieFout):
+        laad_tekst(negatief, "test.yaml")
+
+
+# -- terms computed right -------------------------------------------------------------------------------------
+
+
+def test_termijn_verstreken_pas_na_twee_jaar(omg: Omgeving, klok: Klok) -> None:
+    ref = gesloten_casus(omg, klok)
+    gesloten_op = klok.moment
+    open_ref = signaleer(omg, bsn=None, voornamen="Anna", achternaam="Open", geboortedatum="2015-01-01").casus_ref
+
+    klok.moment = gesloten_op + timedelta(days=365 * 2) - timedelta(days=1)  # 2027-12: one day before the term
+    leeg = bewaring.te_verwijderen(omg)
+    assert leeg.casussen == []
+    assert leeg.geblokkeerd == []
+    with pytest.raises(DomeinFout, match="nog niet verstreken"):
+        bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+
+    klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) - timedelta(seconds=1)
+    assert bewaring.te_verwijderen(omg).casussen == []
+    klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) + timedelta(seconds=1)
+    overzicht = bewaring.te_verwijderen(omg)
+    assert [c.casus_ref for c in overzicht.casussen] == [ref]  # the open case is never a candidate
+    te = overzicht.casussen[0]
+    assert te.termijn_einde == gesloten_op.replace(year=gesloten_op.year + 2)
+    assert te.aantallen["casus"] == 1
+    assert te.aantallen["jeugdige"] == 1
+    assert te.aantallen["stap"] >= 2
+    assert open_ref not in overzicht.model_dump_json()
+    # A dry run changes nothing.
+    assert tel(omg, Casus) == 2
+    assert tel(omg, Verwijdering) == 0
+
+
+# -- deleting a case ------------------------------------------------------------------------------------------
+
+
+def test_verwijderen_wist_alles_van_de_casus_en_is_idempotent(omg: Omgeving, klok: Klok) -> None:
+    ref = gesloten_casus(omg, klok)
+    # Another youth with an open case stays untouched.
+    ander = signaleer(omg, bsn=None, voornamen="Anna", achternaam="Ander", geboortedatum="2015-01-01").casus_ref
+    with omg.uow() as sessie:
+        logboek.schrijf(
+            sessie,
+            moment=klok.moment,
+            casus_ref=ref,
+            handeling="inzien",
+            actor="t.tester",
+            rol=SCHOOL,
+            organisatie="school",
+            doel="casusregie",
+            uitkomst="verstrekt",
+            categorieen=["identiteit"],
+        )
+    voor = rijen_over(omg, [*SENTINELS, ref])
+    assert not set(voor) & set(SENTINELS)  # identities are stored encrypted; the case ref in plain text
+    assert {"casus", "historie", "verwerking"} <= set(voor[ref])
+    klok.moment = klok.moment.replace(year=klok.moment.year + 3)
+
+    weg = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    assert not weg.al_verwijderd
+    assert weg.aantallen["casus"] == 1
+    assert weg.aantallen["jeugdige"] == 1
+    assert weg.aantallen["signaal"] == 1
+    assert {"stap", "besluit", "historie", "melding"} <= set(weg.aantallen)
+
+    # Nothing of the case remains, except the deletion log and the disclosure log (by reference).
+    na = rijen_over(omg, [ref])
+    assert sorted(set(na.get(ref, []))) == ["verwerking", "verwijdering"]
+    assert tel(omg, Jeugdige) == 1
+    assert tel(omg, Casus) == 1
+    assert tel(omg, Signaal) == 1
+    with omg.uow() as sessie:
+        assert sessie.scalar(select(Casus.status).where(Casus.ref == ander)) == "open"
+        wissen = sessie.scalars(select(Verwerking).where(Verwerking.handeling == "wissen")).all()
+        assert [(w.casus_ref, w.doel, w.uitkomst) for w in wissen] == [(ref, "bewaartermijn", "vastgelegd")]
+        assert logboek.verifieer(sessie).in_orde
+
+    # Idempotent: a second run returns the first deletion and changes nothing.
+    log_voor = tel(omg, Verwerking)
+    nog_eens = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    assert nog_eens.al_verwijderd
+    assert nog_eens.verwijdering_ref == weg.verwijdering_ref
+    assert nog_eens.aantallen == weg.aantallen
+    assert tel(omg, Verwijdering) == 1
+    assert tel(omg, Verwerking) == log_voor
+    assert bewaring.te_verwijderen(omg).casussen == []
+    with pytest.raises(NietGevonden):
+        bewaring.verwijder_casus(omg, "C-ONBEKEND", Grond.BEWAARTERMIJN, "x", bewaring.SYSTEEM_ROL)
+
+
+def test_verwijderlog_zonder_persoonsgegevens(omg: Omgeving, klok: Klok) -> None:
+    ref = gesloten_casus(omg, klok)
+    klok.moment = klok.moment.replace(year=klok.moment.year + 3)
+    bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    log = bewaring.verwijderlog(omg)
+    assert len(log) == 1
+    assert log[0]["casus_ref"] == ref
+    assert log[0]["grond"] == "bewaartermijn"
+    tekst = repr(log).lower()
+    for woord in [*SENTINELS, "melder", "077-0000000", "5911"]:
+        assert woord.lower() not in tekst
+    # The whole store holds no sentinel in plain text any more (they were encrypted before; now they are gone).
+    assert rijen_over(omg, SENTINELS) == {}
+    assert tel(omg, Jeugdige) == 0
+
+
+def test_jeugdige_blijft_bij_een_andere_casus(omg: Omgeving, klok: Klok) -> None:
+    eerste = gesloten_casus(omg, klok)
+    klok.verder(days=30)
+    tweede = signaleer(omg).casus_ref  # the same youth (BSN) signalled again: a new case
+    assert tweede != eerste
+    klok.moment = klok.moment.replace(year=klok.moment.year + 3)
+    weg = bewaring.verwijder_casus(omg, eerste, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    assert "jeugdige" not in weg.aantallen
+    assert tel(omg, Jeugdige) == 1
+    assert tel(omg, Casus) == 1
+
+
+# -- legal hold -----------------------------------------------------------------------------------------------
+
+
+def test_bewaarplicht_blokkeert_termijn_en_verzoek(omg: Omgeving, klok: Klok) -> None:
+    ref = gesloten_casus(omg, klok)
+    with pytest.raises(DomeinFout, match="privacyloket"):
+        bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "a.mentor", SCHOOL)
+    hold = bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "p.loket", LOKET)
+    assert bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "p.loket", LOKET) == hold
+    klok.moment = klok.moment.replace(year=klok.moment.year + 3)
+
+    overzicht = bewaring.te_verwijderen(omg)
+    assert overzicht.casussen == []
+    assert [(g.casus_ref, g.redenen) for g in overzicht.geblokkeerd] == [(ref, ["rechtsvordering"])]
+    with pytest.raises(DomeinFout, match="bewaarplicht \\(rechtsvordering\\)"):
+        bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    with pytest.raises(DomeinFout, match=r"geweigerd: .*bewaarplicht") as fout:
+        bewaring.wis_op_verzoek(omg, ref, "p.loket", LOKET)
+    for woord in SENTINELS:
+        assert woord.lower() not in str(fout.value).lower()
+    assert tel(omg, Casus) == 1
+    assert tel(omg, Verwijdering) == 0
+    with omg.uow() as sessie:
+        geweigerd = sessie.scalars(select(Verwerking).where(Verwerking.uitkomst == "geweigerd")).all()
+        assert [(g.handeling, g.reden) for g in geweigerd] == [("wissen", "bewaarplicht")]
+
+    opgeheven = bewaring.hef_bewaarplicht_op(omg, ref, "p.loket", LOKET)
+    assert [h.bewaarplicht_ref for h in opgeheven] == [hold.bewaarplicht_ref]
+    assert opgeheven[0].opgeheven
+    with pytest.raises(DomeinFout, match="geen bewaarplicht"):
+        bewaring.hef_bewaarplicht_op(omg, ref, "p.loket", LOKET)
+    assert [c.casus_ref for c in bewaring.te_verwijderen(omg).casussen] == [ref]
+    weg = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    assert weg.aantallen["bewaarplicht"] == 1  # the lifted hold goes with the case
+    assert tel(omg, Bewaarplicht) == 0
+
+
+def test_bewaarplicht_met_einddatum_vervalt_vanzelf(omg: Omgeving, klok: Klok) -> None:
+    ref = gesloten_casus(omg, klok)
+    bewaring.zet_bewaarplicht(
+        omg, ref, Bewaarplichtreden.STRAFRECHTELIJK_ONDERZOEK, "p.loket", LOKET, tot=klok.moment + timedelta(days=1000)
+    )
+    klok.moment += timedelta(days=999)
+    assert bewaring.te_verwijderen(omg).geblokkeerd[0].redenen == ["strafrechtelijk_onderzoek"]
+    klok.moment += timedelta(days=2)
+    assert [c.casus_ref for c in bewaring.te_verwijderen(omg).casussen] == [ref]
+
+
+# -- erasure on request -----------------------------------------------------------------------------------------
+
+
+def test_wissen_op_verzoek(omg: Omgeving, klok: Klok) -> None:
+    open_ref = signaleer(omg).casus_ref
+    with pytest.raises(DomeinFout, match="alleen het privacyloket"):
+        bewaring.wis_op_verzoek(omg, open_ref, "a.mentor", SCHOOL)
+    with pytest.raises(DomeinFout, match=r"geweigerd: .*nog open"):
+        bewaring.wis_op_verzoek(omg, open_ref, "p.loket", LOKET)
+    assert tel(omg, Casus) == 1
+
+    klok.verder(days=1)
+    besluit(omg, open_ref, "interne_weging", "geen_zorg", SCHOOL)
+    klok.verder(days=1)
+    besluit(omg, open_ref, "afsluiting", "gesloten", SCHOOL)
+    klok.verder(days=2)  # well within the term: an erasure request does not wait for it
+    weg = bewaring.wis_op_verzoek(omg, open_ref, "p.loket", LOKET)
+    assert weg.grond == "verzoek_betrokkene"
+    assert weg.aantallen["jeugdige"] == 1
+    assert tel(omg, Casus) == 0
+    assert tel(omg, Jeugdige) == 0
+    assert bewaring.wis_op_verzoek(omg, open_ref, "p.loket", LOKET).al_verwijderd
+    with omg.uow() as sessie:
+        log = sessie.scalars(select(Verwerking).where(Verwerking.handeling == "wissen")).all()
+        assert [(v.uitkomst, v.reden, v.rol) for v in log] == [
+            ("geweigerd", "casus_open", LOKET),
+            ("vastgelegd", None, LOKET),
+        ]
+    assert [ref for ref, _ in bewaring.prefect_open(omg)] == [weg.verwijdering_ref]
+    bewaring.noteer_prefect(omg, weg.verwijdering_ref, {"flow_runs": 3, "artefacten": 3})
+    assert bewaring.prefect_open(omg) == []
+    assert bewaring.verwijderlog(omg)[0]["prefect"] == {"artefacten": 3, "flow_runs": 3}
+
+
+# -- signals without a case, and the logs' own terms --------------------------------------------------------
+
+
+def test_signaal_zonder_casus_en_logboeken(omg: Omgeving, klok: Klok) -> None:
+    from aanpak.usecases.signaal import registreer_signaal
+    from models.signaal import lees_signaal
+
+    zwerver = registreer_signaal(
+        omg, lees_signaal(signaal_document(sleutel="zwerfsignaal-00000001"))
+    ).signaal_ref  # never run
+    with omg.uow() as sessie:
+        logboek.schrijf(
+            sessie,
+            moment=klok.moment,
+            casus_ref=None,
+            handeling="inzien",
+            actor="t.tester",
+            rol=SCHOOL,
+            organisatie="school",
+            doel="test",
+            uitkomst="geweigerd",
+        )
+    klok.moment = klok.moment.replace(year=klok.moment.year + 2) - timedelta(days=1)
+    assert bewaring.te_verwijderen(omg).signalen == []
+    klok.verder(days=2)
+    overzicht = bewaring.te_verwijderen(omg)
+    assert overzicht.signalen == [zwerver]
+    assert overzicht.verwerkingslog == 0
+    weg = bewaring.verwijder_signaal(omg, zwerver)
+    assert weg.aantallen == {"jeugdige": 1, "signaal": 1, "verzoek": 1}
+    assert bewaring.verwijder_signaal(omg, zwerver).al_verwijderd
+    assert rijen_over(omg, SENTINELS) == {}
+
+    klok.moment = klok.moment.replace(year=klok.moment.year + 6)  # > 5 years after the entry and the deletion
+    overzicht = bewaring.te_verwijderen(omg)
+    assert overzicht.verwerkingslog == 1
+    assert overzicht.verwijderlog == 1
+    gesnoeid = bewaring.snoei_logboeken(omg)
+    assert (gesnoeid.verwerkingslog, gesnoeid.verwijderlog) == (1, 1)
+    assert bewaring.snoei_logboeken(omg) == bewaring.Gesnoeid(verwerkingslog=0, verwijderlog=0)
+    with omg.uow() as sessie:
+        assert logboek.verifieer(sessie).in_orde
+
+
+def test_secure_delete_op_sqlite(omg: Omgeving, tmp_path: Path) -> None:
+    if omg.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with omg.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar_one() == 1

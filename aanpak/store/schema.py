@@ -409,7 +409,8 @@ class Verwerking(Basis):
     rol: Mapped[str] = mapped_column(String(64))
     organisatie: Mapped[str | None] = mapped_column(String(64))
     doel: Mapped[str] = mapped_column(String(64))
-    grondslag_ref: Mapped[str | None] = mapped_column(String(16))
+    #: The grounds (G-… refs, or ``eigen_inbreng`` for what the partner itself brought in) the disclosure used.
+    grondslagen: Mapped[list[str]]
     #: verstrekt | gedeeltelijk | geweigerd | vastgelegd
     uitkomst: Mapped[str] = mapped_column(String(16))
     categorieen: Mapped[list[str]]

@@ -28,6 +28,7 @@ from aanpak.usecases.gedeeld import (
 from models.casus import CasusStatus, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import InvoerFout, NietGevonden
 from models.kalender import lokale_datum
+from models.signaal import Jeugdige as JeugdigeIn
 from models.signaal import SignaalIn, controleer_leeftijd, leeftijdsgroep
 from models.werkproces import MELDERS, Werkproces
 
@@ -95,9 +96,7 @@ def _zoek_of_maak_jeugdige(
     omg: Omgeving, sessie: Session, invoer: SignaalIn, nu: datetime
 ) -> tuple[Jeugdige, str | None]:
     """Recognise a known youth as the Verwijsindex does: keyed hash of the BSN, else name and birth date."""
-    j = invoer.jeugdige
-    bsn_hash = omg.sleutels.vingerafdruk(j.bsn, "bsn") if j.bsn else None
-    naam_hash = omg.sleutels.vingerafdruk(f"{j.naam_sleutel()}|{j.geboortedatum.isoformat()}", "naam")
+    bsn_hash, naam_hash = vingerafdrukken(omg, invoer.jeugdige)
     if bsn_hash is not None:
         bekend = sessie.scalar(select(Jeugdige).where(Jeugdige.bsn_hash == bsn_hash))
         if bekend is not None:
@@ -120,6 +119,12 @@ def _zoek_of_maak_jeugdige(
     sessie.add(nieuw)
     sessie.flush()
     return nieuw, None
+
+
+def vingerafdrukken(omg: Omgeving, j: JeugdigeIn) -> tuple[str | None, str]:
+    """The keyed hashes a youth is recognised by: of the BSN, and of the normalised name with birth date."""
+    bsn_hash = omg.sleutels.vingerafdruk(j.bsn, "bsn") if j.bsn else None
+    return bsn_hash, omg.sleutels.vingerafdruk(f"{j.naam_sleutel()}|{j.geboortedatum.isoformat()}", "naam")
 
 
 def _versleutel_identiteit(omg: Omgeving, invoer: SignaalIn) -> bytes:

@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("rol", sa.String(length=64), nullable=False),
         sa.Column("organisatie", sa.String(length=64), nullable=True),
         sa.Column("doel", sa.String(length=64), nullable=False),
-        sa.Column("grondslag_ref", sa.String(length=16), nullable=True),
+        sa.Column("grondslagen", sa.JSON(), nullable=False),
         sa.Column("uitkomst", sa.String(length=16), nullable=False),
         sa.Column("categorieen", sa.JSON(), nullable=False),
         sa.Column("geweigerd", sa.JSON(), nullable=False),
@@ -75,6 +75,19 @@ def upgrade() -> None:
         sa.Column("begin_hash", sa.String(length=64), nullable=False),
         sa.Column("begin_volgnummer", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_logboek_kop")),
+    )
+    # The chain starts empty: the head exists from the start, so the first writer can lock it.
+    kop = sa.table(
+        "logboek_kop",
+        sa.column("id", sa.Integer),
+        sa.column("laatste_hash", sa.String),
+        sa.column("laatste_volgnummer", sa.Integer),
+        sa.column("begin_hash", sa.String),
+        sa.column("begin_volgnummer", sa.Integer),
+    )
+    nul = "0" * 64
+    op.bulk_insert(
+        kop, [{"id": 1, "laatste_hash": nul, "laatste_volgnummer": 0, "begin_hash": nul, "begin_volgnummer": 1}]
     )
 
     op.create_table(

@@ -1,0 +1,285 @@
+"""Record and withdraw the grounds for sharing a case's personal data (consent or a legal basis).
+
+No disclosure without a ground (domain.md §11): ``inzage`` shows a category to a partner only when a ground in
+force covers it. Recording checks who may consent for the youth's age (§6.3); the ground's free-text
+explanation is personal and stored encrypted. Each recording and withdrawal is one transaction with its case
+history entry and its disclosure-log entry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import (
+    Beperking,
+    Casus,
+    Grondslag,
+    Jeugdige,
+    Melding,
+    Overdracht,
+    Signaal,
+    StapInstantie,
+)
+from aanpak.usecases import logboek
+from aanpak.usecases.gedeeld import casus_op_ref, eerder_antwoord, historie, nieuwe_ref, onthoud_antwoord
+from models.casus import CasusStatus
+from models.fouten import DomeinFout, InvoerFout, NietGevonden
+from models.kalender import AMSTERDAM, lokale_datum
+from models.privacy import GrondslagRegel, Grondslagsoort, Toestemminggever, toestemming_fout
+from models.signaal import Jeugdige as JeugdigeIn
+from models.werkproces import Gegevenscategorie, Werkproces
+
+#: A purpose is a key (``casusoverleg``, ``veiligheidsplan``), never free text: it goes to the disclosure log.
+DOEL_PATROON = r"^[a-z][a-z0-9_]{2,63}$"
+
+
+class GrondslagIn(BaseModel):
+    """A consent or legal-basis record as a coordinator enters it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    casus_ref: str = Field(min_length=3, max_length=16)
+    soort: Grondslagsoort
+    gegeven_door: list[Toestemminggever] = Field(default_factory=list)
+    ontvangers: list[str] = Field(default_factory=list)
+    categorieen: list[Gegevenscategorie] = Field(default_factory=list)
+    doel: str = Field(pattern=DOEL_PATROON)
+    toelichting: str | None = Field(default=None, max_length=4000)
+    geldig_tot: date | None = None
+    actor: str = Field(min_length=1, max_length=128)
+    actor_rol: str = Field(min_length=1, max_length=64)
+    idempotentie_sleutel: str | None = Field(default=None, min_length=8, max_length=128)
+
+
+class GrondslagVastgelegd(BaseModel):
+    grondslag_ref: str
+    casus_ref: str
+    soort: str
+    herhaald: bool = False
+
+
+class GrondslagOverzicht(BaseModel):
+    """A ground without its (personal) explanation: safe to list."""
+
+    ref: str
+    soort: str
+    gegeven_door: list[str]
+    ontvangers: list[str]
+    categorieen: list[str]
+    doel: str
+    vastgelegd_door: str
+    vastgelegd_rol: str
+    vastgelegd_op: datetime
+    geldig_tot: datetime | None
+    ingetrokken_op: datetime | None
+    van_kracht: bool
+
+
+# -- helpers shared by the privacy use cases ------------------------------------------------------------------
+
+
+def betrokken_rollen(sessie: Session, casus: Casus) -> set[str]:
+    """The roles involved in a case: they signalled, own(ed) a step, hold regie, were offered a handoff or told."""
+    rollen: set[str] = {r for r in (casus.casusregie, casus.procesregie, casus.bestuurlijk) if r}
+    rollen |= set(sessie.scalars(select(Signaal.bron_rol).where(Signaal.casus_id == casus.id)))
+    rollen |= set(sessie.scalars(select(StapInstantie.eigenaar_rol).where(StapInstantie.casus_id == casus.id)))
+    rollen |= set(sessie.scalars(select(Overdracht.naar_rol).where(Overdracht.casus_id == casus.id)))
+    rollen |= set(sessie.scalars(select(Melding.ontvanger_rol).where(Melding.casus_id == casus.id)))
+    return rollen
+
+
+def bekende_rol(wp: Werkproces, rol: str, veld: str = "actor_rol") -> str:
+    if not wp.heeft_rol(rol):
+        raise InvoerFout([(veld, f"onbekende rol '{rol}'")])
+    return wp.rol(rol).organisatie
+
+
+def regels(sessie: Session, casus: Casus) -> list[GrondslagRegel]:
+    return [
+        GrondslagRegel(
+            ref=g.ref,
+            soort=Grondslagsoort(g.soort),
+            ontvangers=frozenset(g.ontvangers),
+            categorieen=frozenset(g.categorieen),
+            vastgelegd_op=g.vastgelegd_op,
+            geldig_tot=g.geldig_tot,
+            ingetrokken_op=g.ingetrokken_op,
+        )
+        for g in sessie.scalars(select(Grondslag).where(Grondslag.casus_id == casus.id).order_by(Grondslag.id))
+    ]
+
+
+def beperkt(sessie: Session, jeugdige_id: int) -> Beperking | None:
+    """The restriction of processing in force for this youth, if any."""
+    return sessie.scalar(
+        select(Beperking).where(Beperking.jeugdige_id == jeugdige_id, Beperking.opgeheven_op.is_(None)).limit(1)
+    )
+
+
+def identiteit(omg: Omgeving, jeugdige: Jeugdige) -> JeugdigeIn:
+    """Decrypt the youth's identity (only inside a use case that logs why)."""
+    data = json.loads(omg.sleutels.ontsleutel(jeugdige.identiteit_versleuteld, "jeugdige.identiteit"))
+    return JeugdigeIn.model_validate(data)
+
+
+# -- use cases --------------------------------------------------------------------------------------------------
+
+
+def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
+    """Record a ground for a case; consent must come from whoever may give it at the youth's age."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        vingerafdruk = omg.sleutels.vingerafdruk(invoer.model_dump_json(exclude={"idempotentie_sleutel"}), "verzoek")
+        eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "grondslag", vingerafdruk)
+        if eerder is not None:
+            return GrondslagVastgelegd(**eerder, herhaald=True)
+        casus = casus_op_ref(sessie, invoer.casus_ref, vergrendel=True)
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        organisatie = bekende_rol(wp, invoer.actor_rol)
+        fouten: list[tuple[str, str]] = []
+        for i, ontvanger in enumerate(invoer.ontvangers):
+            if not wp.heeft_rol(ontvanger) and ontvanger not in {o.key for o in wp.organisaties}:
+                fouten.append((f"ontvangers[{i}]", f"onbekende rol of organisatie '{ontvanger}'"))
+        if invoer.soort == Grondslagsoort.TOESTEMMING:
+            jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
+            assert jeugdige is not None
+            leeftijd = identiteit(omg, jeugdige).leeftijd_op(lokale_datum(nu))
+            reden = toestemming_fout(leeftijd, invoer.gegeven_door)
+            if reden is not None:
+                fouten.append(("gegeven_door", reden))
+        elif invoer.gegeven_door:
+            fouten.append(("gegeven_door", "alleen bij toestemming"))
+        geldig_tot = None
+        if invoer.geldig_tot is not None:
+            geldig_tot = datetime.combine(invoer.geldig_tot, time(0), AMSTERDAM).astimezone(UTC)
+            if geldig_tot <= nu:
+                fouten.append(("geldig_tot", "ligt niet in de toekomst"))
+        if fouten:
+            raise InvoerFout(fouten)
+        if casus.status != CasusStatus.OPEN:
+            raise DomeinFout(f"casus {casus.ref} is gesloten", veld="casus")
+        if invoer.actor_rol not in betrokken_rollen(sessie, casus):
+            raise DomeinFout(f"rol '{invoer.actor_rol}' is niet betrokken bij casus {casus.ref}", veld="actor_rol")
+        grondslag = Grondslag(
+            ref=nieuwe_ref("G"),
+            casus_id=casus.id,
+            soort=invoer.soort.value,
+            gegeven_door=sorted(g.value for g in invoer.gegeven_door),
+            ontvangers=sorted(set(invoer.ontvangers)),
+            categorieen=sorted({c.value for c in invoer.categorieen}),
+            doel=invoer.doel,
+            toelichting_versleuteld=(
+                omg.sleutels.versleutel(invoer.toelichting.encode(), "grondslag.toelichting")
+                if invoer.toelichting
+                else None
+            ),
+            vastgelegd_door=invoer.actor,
+            vastgelegd_rol=invoer.actor_rol,
+            vastgelegd_op=nu,
+            geldig_tot=geldig_tot,
+        )
+        sessie.add(grondslag)
+        historie(
+            sessie,
+            casus,
+            f"grondslag:{grondslag.ref}",
+            "grondslag_vastgelegd",
+            nu,
+            rol=invoer.actor_rol,
+            actor=invoer.actor,
+            grondslag=grondslag.ref,
+            soort=grondslag.soort,
+            doel=grondslag.doel,
+        )
+        logboek.schrijf(
+            sessie,
+            moment=nu,
+            casus_ref=casus.ref,
+            handeling="grondslag",
+            actor=invoer.actor,
+            rol=invoer.actor_rol,
+            organisatie=organisatie,
+            doel=invoer.doel,
+            uitkomst="vastgelegd",
+            categorieen=grondslag.categorieen,
+            grondslagen=[grondslag.ref],
+            reden=grondslag.soort,
+        )
+        antwoord = {"grondslag_ref": grondslag.ref, "casus_ref": casus.ref, "soort": grondslag.soort}
+        onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "grondslag", antwoord, nu, vingerafdruk)
+        return GrondslagVastgelegd(**antwoord)
+
+
+def trek_in(omg: Omgeving, grondslag_ref: str, actor: str, actor_rol: str) -> GrondslagVastgelegd:
+    """Withdraw consent or end a legal basis from now on; the record stays. Withdrawing twice changes nothing."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        grondslag = sessie.scalar(select(Grondslag).where(Grondslag.ref == grondslag_ref).with_for_update())
+        if grondslag is None:
+            raise NietGevonden(f"grondslag '{grondslag_ref}' bestaat niet", veld="grondslag")
+        casus = sessie.get(Casus, grondslag.casus_id)
+        assert casus is not None
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        organisatie = bekende_rol(wp, actor_rol)
+        antwoord = GrondslagVastgelegd(grondslag_ref=grondslag.ref, casus_ref=casus.ref, soort=grondslag.soort)
+        if grondslag.ingetrokken_op is not None:
+            return antwoord.model_copy(update={"herhaald": True})
+        if actor_rol not in betrokken_rollen(sessie, casus) and actor_rol not in wp.privacy.loket:
+            raise DomeinFout(f"rol '{actor_rol}' is niet betrokken bij casus {casus.ref}", veld="actor_rol")
+        grondslag.ingetrokken_op = nu
+        grondslag.ingetrokken_door = actor
+        historie(
+            sessie,
+            casus,
+            f"grondslag:{grondslag.ref}:ingetrokken",
+            "grondslag_ingetrokken",
+            nu,
+            rol=actor_rol,
+            actor=actor,
+            grondslag=grondslag.ref,
+        )
+        logboek.schrijf(
+            sessie,
+            moment=nu,
+            casus_ref=casus.ref,
+            handeling="grondslag_ingetrokken",
+            actor=actor,
+            rol=actor_rol,
+            organisatie=organisatie,
+            doel=grondslag.doel,
+            uitkomst="vastgelegd",
+            grondslagen=[grondslag.ref],
+        )
+        return antwoord
+
+
+def overzicht(omg: Omgeving, casus_ref: str) -> list[GrondslagOverzicht]:
+    """The grounds of a case, oldest first, without their explanations."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        rijen = sessie.scalars(select(Grondslag).where(Grondslag.casus_id == casus.id).order_by(Grondslag.id)).all()
+        per_ref = {r.ref: r for r in regels(sessie, casus)}
+        return [
+            GrondslagOverzicht(
+                ref=g.ref,
+                soort=g.soort,
+                gegeven_door=list(g.gegeven_door),
+                ontvangers=list(g.ontvangers),
+                categorieen=list(g.categorieen),
+                doel=g.doel,
+                vastgelegd_door=g.vastgelegd_door,
+                vastgelegd_rol=g.vastgelegd_rol,
+                vastgelegd_op=g.vastgelegd_op,
+                geldig_tot=g.geldig_tot,
+                ingetrokken_op=g.ingetrokken_op,
+                van_kracht=per_ref[g.ref].van_kracht(nu),
+            )
+            for g in rijen
+        ]

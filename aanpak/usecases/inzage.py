@@ -1,0 +1,186 @@
+"""`aanpak casus inzien`: show a partner exactly the personal data it may see, and log it — refusals too.
+
+The answer holds personal data by design (it is what the partner asked to read) and therefore goes only to the
+CLI's screen, never to Prefect. The disclosure-log entry holds the categories shown and withheld, never values;
+it is committed also when everything is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Besluit, Jeugdige, Signaal
+from aanpak.usecases import logboek
+from aanpak.usecases.gedeeld import casus_op_ref
+from aanpak.usecases.grondslag import DOEL_PATROON, bekende_rol, beperkt, betrokken_rollen, identiteit, regels
+from models.fouten import InvoerFout
+from models.privacy import EIGEN_INBRENG, Weigerreden, categorieen_van_zorg, weeg_af
+from models.werkproces import Gegevenscategorie
+
+_VOLGORDE = list(Gegevenscategorie)
+_VOORRANG = (Weigerreden.NIET_NODIG, Weigerreden.AVE_FASE, Weigerreden.GEEN_GRONDSLAG)
+
+
+class Onderdeel(BaseModel):
+    """One piece of personal data shown: its categories, where it comes from and on which grounds."""
+
+    titel: str
+    categorieen: list[str]
+    bron: str
+    grondslagen: list[str]
+    velden: dict[str, str]
+
+
+class Achtergehouden(BaseModel):
+    titel: str
+    categorieen: list[str]
+    reden: str
+
+
+class Inzage(BaseModel):
+    casus_ref: str
+    rol: str
+    ave: int
+    doel: str
+    #: Set when nothing at all is shown (not involved, processing restricted).
+    geweigerd: str | None = None
+    getoond: list[Onderdeel] = Field(default_factory=list)
+    achtergehouden: list[Achtergehouden] = Field(default_factory=list)
+    logregel: int
+
+
+def _sorteer(categorieen: set[Gegevenscategorie]) -> list[str]:
+    return [c.value for c in _VOLGORDE if c in categorieen]
+
+
+def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str) -> Inzage:
+    """What ``rol`` may see of a case now; every answer — also a refusal — is written to the disclosure log."""
+    if not re.fullmatch(DOEL_PATROON, doel):
+        raise InvoerFout([("doel", "een sleutel van kleine letters, cijfers en _ (bv. casusoverleg)")])
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        organisatie = bekende_rol(wp, rol, "rol")
+
+        def log(uitkomst: str, getoond: set[str], geweigerd: set[str], gronden: set[str], reden: str | None) -> int:
+            regel = logboek.schrijf(
+                sessie,
+                moment=nu,
+                casus_ref=casus.ref,
+                handeling="inzien",
+                actor=actor,
+                rol=rol,
+                organisatie=organisatie,
+                doel=doel,
+                uitkomst=uitkomst,
+                categorieen=getoond,
+                geweigerd=geweigerd,
+                grondslagen=gronden,
+                reden=reden,
+            )
+            return regel.volgnummer
+
+        basis = {"casus_ref": casus.ref, "rol": rol, "ave": casus.ave_niveau, "doel": doel}
+        weigering: Weigerreden | None = None
+        if rol not in betrokken_rollen(sessie, casus):
+            weigering = Weigerreden.NIET_BETROKKEN
+        elif beperkt(sessie, casus.jeugdige_id) is not None:
+            weigering = Weigerreden.BEPERKT
+        if weigering is not None:
+            nummer = log("geweigerd", set(), {c.value for c in Gegevenscategorie}, set(), weigering.value)
+            return Inzage(**basis, geweigerd=weigering.value, logregel=nummer)
+
+        afweging = weeg_af(wp, rol, casus.ave_niveau, regels(sessie, casus), nu)
+        getoond: list[Onderdeel] = []
+        achter: list[Achtergehouden] = []
+
+        def beoordeel(
+            titel: str, nodig: set[Gegevenscategorie], bron: str, eigen: bool, velden: dict[str, str]
+        ) -> None:
+            if not any(velden.values()):
+                return
+            if eigen:
+                getoond.append(
+                    Onderdeel(
+                        titel=titel, categorieen=_sorteer(nodig), bron=bron, grondslagen=[EIGEN_INBRENG], velden=velden
+                    )
+                )
+                return
+            ontbreekt = [c for c in _VOLGORDE if c in nodig and c not in afweging.toegestaan]
+            if ontbreekt:
+                # Name the reason a ground would not cure first: need-to-know, then the AVE phase.
+                redenen = {afweging.geweigerd[c] for c in ontbreekt}
+                reden = next(r for r in _VOORRANG if r in redenen).value
+                achter.append(Achtergehouden(titel=titel, categorieen=_sorteer(nodig), reden=reden))
+                return
+            gronden = sorted({g for c in nodig for g in afweging.toegestaan[c]})
+            getoond.append(
+                Onderdeel(titel=titel, categorieen=_sorteer(nodig), bron=bron, grondslagen=gronden, velden=velden)
+            )
+
+        jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
+        assert jeugdige is not None
+        ident = identiteit(omg, jeugdige)
+        naam = " ".join(d for d in (ident.voornamen, ident.tussenvoegsel, ident.achternaam) if d)
+        beoordeel(
+            "Identiteit jeugdige",
+            {Gegevenscategorie.IDENTITEIT},
+            "jeugdige",
+            False,
+            {"naam": naam, "geboortedatum": ident.geboortedatum.strftime("%d-%m-%Y"), "bsn": ident.bsn or ""},
+        )
+        if ident.adres is not None:
+            a = ident.adres
+            beoordeel(
+                "Adres jeugdige",
+                {Gegevenscategorie.CONTACT},
+                "jeugdige",
+                False,
+                {"adres": f"{a.straat} {a.huisnummer}".strip(), "postcode": a.postcode, "plaats": a.plaats},
+            )
+        signalen = sessie.scalars(select(Signaal).where(Signaal.casus_id == casus.id).order_by(Signaal.id)).all()
+        for s in signalen:
+            eigen = s.bron_organisatie == organisatie
+            melder = json.loads(omg.sleutels.ontsleutel(s.melder_versleuteld, "signaal.melder"))
+            beoordeel(
+                f"Melder van signaal {s.ref} ({s.bron_rol})",
+                {Gegevenscategorie.CONTACT},
+                s.ref,
+                eigen,
+                {k: str(melder.get(k) or "") for k in ("naam", "telefoon", "email")},
+            )
+            beoordeel(
+                f"Zorg uit signaal {s.ref} ({', '.join(s.categorieen)})",
+                set(categorieen_van_zorg(s.categorieen)),
+                s.ref,
+                eigen,
+                {"zorg": omg.sleutels.ontsleutel(s.zorg_versleuteld, "signaal.zorg").decode()},
+            )
+        besluiten = sessie.scalars(
+            select(Besluit)
+            .where(Besluit.casus_id == casus.id, Besluit.toelichting_versleuteld.is_not(None))
+            .order_by(Besluit.id)
+        ).all()
+        for b in besluiten:
+            assert b.toelichting_versleuteld is not None
+            beoordeel(
+                f"Toelichting bij besluit {b.ref} ({b.uitkomst})",
+                {Gegevenscategorie.PLAN},
+                b.ref,
+                wp.heeft_rol(b.actor_rol) and wp.rol(b.actor_rol).organisatie == organisatie,
+                {"toelichting": omg.sleutels.ontsleutel(b.toelichting_versleuteld, "besluit.toelichting").decode()},
+            )
+
+        getoonde_cat = {c for o in getoond for c in o.categorieen}
+        achter_cat = {c for a in achter for c in a.categorieen} - getoonde_cat
+        gronden = {g for o in getoond for g in o.grondslagen}
+        uitkomst = "verstrekt" if not achter else ("gedeeltelijk" if getoond else "geweigerd")
+        reden = achter[0].reden if achter else None
+        nummer = log(uitkomst, getoonde_cat, achter_cat, gronden, reden)
+        return Inzage(**basis, getoond=getoond, achtergehouden=achter, logregel=nummer)

@@ -1,0 +1,204 @@
+"""The disclosure log (verwerkingslog): append one entry, verify the hash chain, prune under the retention term.
+
+Modelled on Logius' Logboek Dataverwerkingen: who (handle, role, organisation), which case, which data
+categories, for which purpose, on which grounds, with what outcome — refusals included. Entries hold
+references and keys only, never personal data, so the log can be shown to a privacy officer or auditor as is.
+
+Tamper evidence: every entry stores the hash of its predecessor and a SHA-256 over its own fields; the head row
+(``logboek_kop``) stores the newest hash and number. Changing, inserting or deleting any entry — also the newest —
+breaks the chain, and ``verifieer`` names the first entry where it breaks. Writers lock the head row, so two
+writers never fork the chain (on SQLite the write lock is already taken at BEGIN).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aanpak.store.schema import LogboekKop, Verwerking
+
+NUL_HASH = "0" * 64
+
+
+def _kop(sessie: Session) -> LogboekKop:
+    kop = sessie.get(LogboekKop, 1, with_for_update=True)
+    if kop is None:
+        # The migration creates the head; an emptied database starts a fresh chain. Of two writers doing so at
+        # once, one inserts and the other waits for it, fails on the key, and locks the row it made.
+        try:
+            with sessie.begin_nested():
+                sessie.add(
+                    LogboekKop(
+                        id=1, laatste_hash=NUL_HASH, laatste_volgnummer=0, begin_hash=NUL_HASH, begin_volgnummer=1
+                    )
+                )
+        except IntegrityError:
+            pass
+        kop = sessie.get(LogboekKop, 1, with_for_update=True, populate_existing=True)
+        assert kop is not None
+    return kop
+
+
+def _inhoud(v: Verwerking) -> dict[str, object]:
+    """The hashed fields, in a canonical form that survives a round trip through SQLite and PostgreSQL."""
+    return {
+        "volgnummer": v.volgnummer,
+        "moment": v.moment.astimezone(UTC).isoformat(timespec="microseconds"),
+        "casus_ref": v.casus_ref,
+        "handeling": v.handeling,
+        "actor": v.actor,
+        "rol": v.rol,
+        "organisatie": v.organisatie,
+        "doel": v.doel,
+        "grondslagen": list(v.grondslagen),
+        "uitkomst": v.uitkomst,
+        "categorieen": list(v.categorieen),
+        "geweigerd": list(v.geweigerd),
+        "reden": v.reden,
+    }
+
+
+def _hash(vorige: str, v: Verwerking) -> str:
+    tekst = json.dumps(_inhoud(v), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(f"{vorige}\n{tekst}".encode()).hexdigest()
+
+
+def schrijf(
+    sessie: Session,
+    *,
+    moment: datetime,
+    casus_ref: str | None,
+    handeling: str,
+    actor: str,
+    rol: str,
+    organisatie: str | None,
+    doel: str,
+    uitkomst: str,
+    categorieen: Iterable[str] = (),
+    geweigerd: Iterable[str] = (),
+    grondslagen: Iterable[str] = (),
+    reden: str | None = None,
+) -> Verwerking:
+    """Append one entry in the caller's transaction (so a disclosure and its log entry commit together)."""
+    kop = _kop(sessie)
+    entry = Verwerking(
+        volgnummer=kop.laatste_volgnummer + 1,
+        moment=moment.astimezone(UTC),
+        casus_ref=casus_ref,
+        handeling=handeling,
+        actor=actor,
+        rol=rol,
+        organisatie=organisatie,
+        doel=doel,
+        grondslagen=sorted(set(grondslagen)),
+        uitkomst=uitkomst,
+        categorieen=sorted(set(categorieen)),
+        geweigerd=sorted(set(geweigerd)),
+        reden=reden,
+        vorige_hash=kop.laatste_hash,
+        hash="",
+    )
+    entry.hash = _hash(kop.laatste_hash, entry)
+    sessie.add(entry)
+    kop.laatste_hash = entry.hash
+    kop.laatste_volgnummer = entry.volgnummer
+    sessie.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Breuk:
+    volgnummer: int
+    probleem: str
+
+
+@dataclass(frozen=True)
+class Verificatie:
+    aantal: int
+    eerste: int | None
+    laatste: int | None
+    kop_hash: str
+    breuken: list[Breuk] = field(default_factory=list)
+
+    @property
+    def in_orde(self) -> bool:
+        return not self.breuken
+
+
+def verifieer(sessie: Session, *, per: int = 1000) -> Verificatie:
+    """Walk the chain from its (pruned) start to the head; every break is named by entry number."""
+    kop = sessie.get(LogboekKop, 1)
+    breuken: list[Breuk] = []
+    if kop is None:
+        return Verificatie(0, None, None, NUL_HASH, [Breuk(0, "de kop van het logboek ontbreekt")])
+    vorige_hash, verwacht, aantal = kop.begin_hash, kop.begin_volgnummer, 0
+    eerste: int | None = None
+    laatste: int | None = None
+    vanaf = 0
+    while True:
+        rijen: Sequence[Verwerking] = sessie.scalars(
+            select(Verwerking).where(Verwerking.volgnummer > vanaf).order_by(Verwerking.volgnummer).limit(per)
+        ).all()
+        if not rijen:
+            break
+        for v in rijen:
+            eerste = v.volgnummer if eerste is None else eerste
+            if v.volgnummer < kop.begin_volgnummer:
+                breuken.append(Breuk(v.volgnummer, "regel van vóór het begin van de keten (na snoeien)"))
+            elif v.volgnummer != verwacht:
+                breuken.append(Breuk(v.volgnummer, f"regel(s) {verwacht}–{v.volgnummer - 1} ontbreken"))
+            if v.vorige_hash != vorige_hash:
+                breuken.append(Breuk(v.volgnummer, "past niet op de vorige regel (ingevoegd, verwijderd of gewijzigd)"))
+            if _hash(v.vorige_hash, v) != v.hash:
+                breuken.append(Breuk(v.volgnummer, "inhoud gewijzigd (hash klopt niet)"))
+            vorige_hash, verwacht, laatste = v.hash, v.volgnummer + 1, v.volgnummer
+            aantal += 1
+        vanaf = rijen[-1].volgnummer
+    if (laatste or kop.begin_volgnummer - 1) != kop.laatste_volgnummer or vorige_hash != kop.laatste_hash:
+        breuken.append(
+            Breuk(kop.laatste_volgnummer, "de nieuwste regel(s) ontbreken of zijn gewijzigd (kop klopt niet)")
+        )
+    return Verificatie(aantal, eerste, laatste, kop.laatste_hash, breuken)
+
+
+def snoei(sessie: Session, voor: datetime) -> int:
+    """Delete the oldest entries up to the first one at or after ``voor``; the chain stays verifiable.
+
+    Only a prefix is removed (by number), so what remains is still one unbroken chain; the head remembers where
+    it now starts. Returns how many entries were deleted.
+    """
+    kop = _kop(sessie)
+    eerste_blijft = sessie.scalar(select(func.min(Verwerking.volgnummer)).where(Verwerking.moment >= voor))
+    if eerste_blijft is None:  # everything is older: keep nothing, the chain starts after the head
+        grens = kop.laatste_volgnummer + 1
+        begin_hash = kop.laatste_hash
+    else:
+        grens = eerste_blijft
+        begin_hash = sessie.scalar(select(Verwerking.vorige_hash).where(Verwerking.volgnummer == grens)) or NUL_HASH
+    if grens <= kop.begin_volgnummer:
+        return 0
+    weg: CursorResult[Any] = sessie.execute(  # type: ignore[assignment]
+        delete(Verwerking).where(Verwerking.volgnummer < grens), execution_options={"synchronize_session": False}
+    )
+    kop.begin_hash = begin_hash
+    kop.begin_volgnummer = grens
+    sessie.flush()
+    return weg.rowcount
+
+
+def van_casussen(sessie: Session, casus_refs: Iterable[str]) -> list[Verwerking]:
+    """The log entries about these cases, oldest first (for an inzage request or an audit)."""
+    refs = sorted(set(casus_refs))
+    if not refs:
+        return []
+    return list(
+        sessie.scalars(select(Verwerking).where(Verwerking.casus_ref.in_(refs)).order_by(Verwerking.volgnummer))
+    )

@@ -1,0 +1,369 @@
+"""The privacy protocol in the case store: grounds, need-to-know inzage, the hash-chained log, rights.
+
+Every test runs on a SQLite file and on PostgreSQL (``omg``). The personal data are the sentinels of
+``tests.gegevens``: the youth is 12 on the test day (born 17-03-2014, clock on 1 December 2026), so consent
+needs the parents and the youth.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from aanpak.omgeving import Omgeving
+from aanpak.store.schema import Correctie, Historie, Verwerking
+from aanpak.usecases import grondslag, inzage, logboek, rechten
+from aanpak.usecases.grondslag import GrondslagIn
+from models.fouten import Conflict, DomeinFout, InvoerFout
+from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, vereiste_toestemming
+from tests.conftest import Klok
+from tests.gegevens import SENTINEL_BSN, SENTINEL_ZORG, signaleer
+
+SCHOOL = "school.zorgcoordinator"
+JGZ = "jgz.jeugdverpleegkundige"
+POLITIE = "politie.wijkagent"
+LOKET = "gemeente.privacyloket"
+JGZ_ZORG = "JGZ-zorg: groeicurve-kwartel buigt af"
+
+
+def casus_met_twee_signalen(omg: Omgeving) -> str:
+    """A school signal (ontwikkeling, verzuim) and a matching JGZ signal (gezondheid) about the same youth."""
+    from aanpak.usecases.signaal import registreer_signaal, verwerk_signaal
+    from models.signaal import lees_signaal
+    from tests.gegevens import signaal_document
+
+    casus_ref = signaleer(omg).casus_ref
+    doc = signaal_document(JGZ, categorieen=["gezondheid"])
+    doc["zorg"] = JGZ_ZORG
+    doc["melder"] = {"rol": JGZ, "naam": "J. Verpleegkundige", "email": "jgz@ggd.example"}
+    assert verwerk_signaal(omg, registreer_signaal(omg, lees_signaal(doc)).signaal_ref).casus_ref == casus_ref
+    return casus_ref
+
+
+def toestemming(casus_ref: str, door: list[Toestemminggever], **extra: Any) -> GrondslagIn:
+    velden: dict[str, Any] = {
+        "casus_ref": casus_ref,
+        "soort": Grondslagsoort.TOESTEMMING,
+        "gegeven_door": door,
+        "doel": "casusoverleg",
+        "actor": "a.mentor",
+        "actor_rol": SCHOOL,
+        **extra,
+    }
+    return GrondslagIn(**velden)
+
+
+def log_regels(omg: Omgeving) -> list[Verwerking]:
+    with omg.uow() as s:
+        return list(s.scalars(select(Verwerking).order_by(Verwerking.volgnummer)))
+
+
+# -- consent by age and grounds -----------------------------------------------------------------------------
+
+
+def test_who_consents_depends_on_age() -> None:
+    assert vereiste_toestemming(11) == {Toestemminggever.OUDERS}
+    assert vereiste_toestemming(12) == {Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE}
+    assert vereiste_toestemming(15) == {Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE}
+    assert vereiste_toestemming(16) == {Toestemminggever.JEUGDIGE}
+
+
+def test_consent_of_the_parents_alone_is_refused_for_a_twelve_year_old(omg: Omgeving) -> None:
+    casus_ref = signaleer(omg).casus_ref
+    with pytest.raises(InvoerFout) as info:
+        grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS]))
+    assert info.value.fouten == [
+        ("gegeven_door", "van 12 tot en met 15 jaar geven de ouders én de jeugdige toestemming")
+    ]
+    assert grondslag.overzicht(omg, casus_ref) == []
+    assert log_regels(omg) == []  # nothing half-written
+
+    vastgelegd = grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
+    [g] = grondslag.overzicht(omg, casus_ref)
+    assert (g.ref, g.soort, g.gegeven_door, g.van_kracht) == (
+        vastgelegd.grondslag_ref,
+        "toestemming",
+        ["jeugdige", "ouders"],
+        True,
+    )
+    [regel] = log_regels(omg)
+    assert (regel.handeling, regel.grondslagen, regel.uitkomst) == ("grondslag", [g.ref], "vastgelegd")
+
+
+def test_ground_input_errors_name_the_field(omg: Omgeving, klok: Klok) -> None:
+    casus_ref = signaleer(omg).casus_ref
+    invoer = GrondslagIn(
+        casus_ref=casus_ref,
+        soort=Grondslagsoort.WETTELIJKE_TAAK,
+        gegeven_door=[Toestemminggever.OUDERS],
+        ontvangers=["wijkteam", "bakkerij.baas"],
+        doel="casusoverleg",
+        geldig_tot=klok.moment.date(),
+        actor="a.mentor",
+        actor_rol=SCHOOL,
+    )
+    with pytest.raises(InvoerFout) as info:
+        grondslag.leg_vast(omg, invoer)
+    assert [veld for veld, _ in info.value.fouten] == ["ontvangers[1]", "gegeven_door", "geldig_tot"]
+    with pytest.raises(DomeinFout) as niet_betrokken:
+        grondslag.leg_vast(
+            omg,
+            GrondslagIn(
+                casus_ref=casus_ref, soort="vitaal_belang", doel="veiligheid", actor="w.agent", actor_rol=POLITIE
+            ),
+        )
+    assert niet_betrokken.value.veld == "actor_rol"
+    assert grondslag.overzicht(omg, casus_ref) == []
+
+
+def test_same_idempotency_key_records_one_ground(omg: Omgeving) -> None:
+    casus_ref = signaleer(omg).casus_ref
+    invoer = toestemming(
+        casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE], idempotentie_sleutel="toestemming-0001"
+    )
+    eerste = grondslag.leg_vast(omg, invoer)
+    tweede = grondslag.leg_vast(omg, invoer)
+    assert (tweede.grondslag_ref, tweede.herhaald) == (eerste.grondslag_ref, True)
+    assert len(grondslag.overzicht(omg, casus_ref)) == 1
+    assert len(log_regels(omg)) == 1
+
+
+# -- need-to-know inzage -------------------------------------------------------------------------------------
+
+
+def _titels(resultaat: inzage.Inzage) -> dict[str, str]:
+    getoond = {o.titel.split(" (")[0]: "getoond" for o in resultaat.getoond}
+    return getoond | {a.titel.split(" (")[0]: a.reden for a in resultaat.achtergehouden}
+
+
+def test_inzien_without_a_ground_withholds_and_logs(omg: Omgeving) -> None:
+    casus_ref = casus_met_twee_signalen(omg)
+    resultaat = inzage.casus_inzien(omg, casus_ref, JGZ, "j.verpleegkundige", "casusoverleg")
+    # JGZ's own signal is its own input; the school's (verzuim: school data) is not JGZ's to see at all.
+    eigen = next(o for o in resultaat.getoond if o.titel.startswith("Zorg uit signaal") and "(gezondheid)" in o.titel)
+    assert eigen.velden == {"zorg": JGZ_ZORG}
+    assert eigen.grondslagen == ["eigen_inbreng"]
+    school = next(a for a in resultaat.achtergehouden if a.titel.startswith("Zorg uit signaal"))
+    assert ("(ontwikkeling, verzuim)" in school.titel, school.reden) == (True, "niet_nodig")
+    assert _titels(resultaat)["Identiteit jeugdige"] == "geen_grondslag"
+    assert SENTINEL_ZORG not in str(resultaat.model_dump())
+    [regel] = log_regels(omg)
+    assert (regel.handeling, regel.rol, regel.organisatie, regel.uitkomst) == ("inzien", JGZ, "jgz", "gedeeltelijk")
+    assert regel.categorieen == ["contact", "gezondheid", "zorg"]
+    assert set(regel.geweigerd) == {"identiteit", "school"}
+    assert regel.volgnummer == resultaat.logregel
+
+
+def test_consent_opens_what_need_to_know_allows_and_withdrawal_closes_it(omg: Omgeving, klok: Klok) -> None:
+    casus_ref = casus_met_twee_signalen(omg)
+    g = grondslag.leg_vast(
+        omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE], ontvangers=["jgz"])
+    )
+    resultaat = inzage.casus_inzien(omg, casus_ref, JGZ, "j.verpleegkundige", "casusoverleg")
+    ident = next(o for o in resultaat.getoond if o.titel == "Identiteit jeugdige")
+    assert ident.velden["bsn"] == SENTINEL_BSN
+    assert ident.grondslagen == [g.grondslag_ref]
+    # The ground never widens need-to-know: the school's verzuim concern stays withheld from JGZ.
+    assert any(a.reden == "niet_nodig" for a in resultaat.achtergehouden)
+
+    # The consent names JGZ only: the school sees its own signal again, but not the identity, nor JGZ's health data.
+    school = inzage.casus_inzien(omg, casus_ref, SCHOOL, "a.mentor", "casusoverleg")
+    eigen = [o for o in school.getoond if o.titel.startswith("Zorg uit signaal")]
+    assert [o.velden["zorg"] for o in eigen] == [SENTINEL_ZORG]
+    assert _titels(school)["Identiteit jeugdige"] == "geen_grondslag"
+    assert [a.reden for a in school.achtergehouden if "(gezondheid)" in a.titel] == ["niet_nodig"]
+
+    klok.verder(hours=1)
+    grondslag.trek_in(omg, g.grondslag_ref, "a.mentor", SCHOOL)
+    assert grondslag.trek_in(omg, g.grondslag_ref, "a.mentor", SCHOOL).herhaald
+    klok.verder(minutes=1)
+    na = inzage.casus_inzien(omg, casus_ref, JGZ, "j.verpleegkundige", "casusoverleg")
+    assert _titels(na)["Identiteit jeugdige"] == "geen_grondslag"
+    assert [r.handeling for r in log_regels(omg)] == [
+        "grondslag",
+        "inzien",
+        "inzien",
+        "grondslag_ingetrokken",
+        "inzien",
+    ]
+
+
+def test_a_role_that_is_not_involved_is_refused_and_the_refusal_logged(omg: Omgeving) -> None:
+    casus_ref = casus_met_twee_signalen(omg)
+    resultaat = inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "veiligheid")
+    assert (resultaat.geweigerd, resultaat.getoond) == ("niet_betrokken", [])
+    [regel] = log_regels(omg)
+    assert (regel.uitkomst, regel.reden, regel.rol) == ("geweigerd", "niet_betrokken", POLITIE)
+    with pytest.raises(InvoerFout) as info:
+        inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "Wil even kijken")
+    assert info.value.veld == "doel"
+
+
+# -- the disclosure log's hash chain -------------------------------------------------------------------------
+
+
+def _vul_logboek(omg: Omgeving, klok: Klok, n: int) -> None:
+    with omg.uow() as s:
+        for i in range(n):
+            klok.verder(days=1)
+            logboek.schrijf(
+                s, moment=klok(), casus_ref="C-TEST0001", handeling="inzien", actor=f"a{i}", rol=SCHOOL,
+                organisatie="school", doel="casusoverleg", uitkomst="verstrekt", categorieen=["identiteit"],
+            )  # fmt: skip
+
+
+def test_hash_chain_detects_changed_deleted_and_truncated_entries(omg: Omgeving, klok: Klok) -> None:
+    _vul_logboek(omg, klok, 6)
+    with omg.uow() as s:
+        goed = logboek.verifieer(s, per=4)  # more than one page
+    assert goed.in_orde
+    assert goed.aantal == 6
+    assert (goed.eerste, goed.laatste) == (1, 6)
+
+    with omg.engine.begin() as conn:
+        conn.execute(update(Verwerking).where(Verwerking.volgnummer == 3).values(actor="iemand.anders"))
+    with omg.uow() as s:
+        assert [(b.volgnummer, b.probleem) for b in logboek.verifieer(s).breuken] == [
+            (3, "inhoud gewijzigd (hash klopt niet)")
+        ]
+        s.execute(update(Verwerking).where(Verwerking.volgnummer == 3).values(actor="a2"))
+        assert logboek.verifieer(s).in_orde  # restored exactly: the chain is whole again
+
+    with omg.engine.begin() as conn:
+        conn.execute(text("DELETE FROM verwerking WHERE volgnummer = 4"))
+    with omg.uow() as s:
+        assert [b.volgnummer for b in logboek.verifieer(s).breuken] == [5, 5]  # gap, and 5 no longer fits
+
+    with omg.engine.begin() as conn:
+        conn.execute(text("DELETE FROM verwerking WHERE volgnummer >= 4"))
+    with omg.uow() as s:
+        [breuk] = logboek.verifieer(s).breuken  # the newest entries are gone: only the head knows
+        assert breuk.volgnummer == 6
+        assert "kop" in breuk.probleem
+
+
+def test_pruning_keeps_the_chain_verifiable(omg: Omgeving, klok: Klok) -> None:
+    start = klok()
+    _vul_logboek(omg, klok, 5)
+    with omg.uow() as s:
+        assert logboek.snoei(s, start) == 0
+        from datetime import timedelta
+
+        assert logboek.snoei(s, start + timedelta(days=3)) == 2  # entries of day 1 and 2
+        assert logboek.snoei(s, start + timedelta(days=3)) == 0  # idempotent
+    with omg.uow() as s:
+        v = logboek.verifieer(s)
+        assert v.in_orde
+        assert (v.eerste, v.laatste, v.aantal) == (3, 5, 3)
+    _vul_logboek(omg, klok, 1)
+    with omg.uow() as s:
+        assert logboek.verifieer(s).in_orde
+        assert logboek.snoei(s, klok() + timedelta(days=1)) == 4  # everything
+    with omg.uow() as s:
+        v = logboek.verifieer(s)
+        assert v.in_orde
+        assert v.aantal == 0
+    _vul_logboek(omg, klok, 1)
+    with omg.uow() as s:
+        v = logboek.verifieer(s)
+        assert v.in_orde
+        assert (v.eerste, v.aantal) == (7, 1)
+
+
+@pytest.mark.postgres
+def test_concurrent_writers_never_fork_the_chain(pg_engine: Any, klok: Klok) -> None:
+    from tests.conftest import _leeg, maak_omgeving
+
+    _leeg(pg_engine)
+    omg = maak_omgeving(pg_engine, klok)
+    fouten: list[BaseException] = []
+
+    def schrijver(n: int) -> None:
+        try:
+            for i in range(15):
+                with omg.uow() as s:
+                    logboek.schrijf(s, moment=klok(), casus_ref=None, handeling="inzien", actor=f"w{n}.{i}",
+                                    rol=SCHOOL, organisatie="school", doel="test", uitkomst="verstrekt")  # fmt: skip
+        except BaseException as exc:  # pragma: no cover - reported below
+            fouten.append(exc)
+
+    draden = [threading.Thread(target=schrijver, args=(n,)) for n in range(4)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join()
+    assert fouten == []
+    with omg.uow() as s:
+        v = logboek.verifieer(s)
+        assert v.in_orde
+        assert v.aantal == 60
+
+
+# -- rights of the data subject -------------------------------------------------------------------------------
+
+
+def test_only_the_privacyloket_answers_requests(omg: Omgeving) -> None:
+    casus_ref = signaleer(omg).casus_ref
+    with pytest.raises(DomeinFout) as info:
+        rechten.exporteer(omg, casus_ref, "a.mentor", SCHOOL)
+    assert info.value.veld == "actor_rol"
+    assert log_regels(omg) == []
+
+
+def test_export_holds_everything_and_the_disclosure_log(omg: Omgeving) -> None:
+    casus_ref = casus_met_twee_signalen(omg)
+    inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "veiligheid")  # a refusal is part of the record
+    dossier = rechten.exporteer(omg, casus_ref, "p.loket", LOKET)
+    assert dossier.jeugdige["bsn"] == SENTINEL_BSN
+    [casus] = dossier.casussen
+    assert {s["zorg"] for s in casus["signalen"]} == {SENTINEL_ZORG, JGZ_ZORG}
+    assert [(v["handeling"], v["rol"], v["uitkomst"]) for v in dossier.verwerkingen] == [
+        ("inzien", POLITIE, "geweigerd"),
+        ("export", LOKET, "verstrekt"),
+    ]
+    tekst = dossier.als_tekst()
+    assert SENTINEL_ZORG in tekst
+    assert "Xylofoonstra" in tekst
+    assert "politie.wijkagent" in tekst
+
+
+def test_correction_keeps_the_previous_version_and_matching_follows(omg: Omgeving) -> None:
+    casus_ref = signaleer(omg).casus_ref
+    with pytest.raises(InvoerFout) as fout:
+        rechten.corrigeer(omg, casus_ref, {"bsn": "123456789"}, "p.loket", LOKET)
+    assert fout.value.fouten[0][0] == "bsn"
+    with pytest.raises(InvoerFout):
+        rechten.corrigeer(omg, casus_ref, {"lievelingskleur": "blauw"}, "p.loket", LOKET)
+
+    gecorrigeerd = rechten.corrigeer(omg, casus_ref, {"achternaam": "Xylofoonstra-Bos"}, "p.loket", LOKET)
+    assert gecorrigeerd.velden == ["achternaam"]
+    assert rechten.corrigeer(omg, casus_ref, {"achternaam": "Xylofoonstra-Bos"}, "p.loket", LOKET).herhaald
+    dossier = rechten.exporteer(omg, casus_ref, "p.loket", LOKET)
+    assert dossier.jeugdige["achternaam"] == "Xylofoonstra-Bos"
+    assert dossier.correcties[0]["vorige"]["achternaam"] == "Xylofoonstra"
+    with omg.uow() as s:
+        assert s.scalar(select(func.count()).select_from(Correctie)) == 1
+        assert s.scalar(select(Historie.soort).where(Historie.soort == "gegevens_gecorrigeerd")) is not None
+    # Without a BSN, a new signal under the corrected name joins the same case.
+    assert signaleer(omg, bsn=None, achternaam="Xylofoonstra-Bos", rol=JGZ).casus_ref == casus_ref
+
+
+def test_correcting_to_another_youths_bsn_is_a_conflict(omg: Omgeving) -> None:
+    casus_ref = signaleer(omg).casus_ref
+    signaleer(omg, bsn="999990019", voornamen="Pim", achternaam="Proef")
+    with pytest.raises(Conflict):
+        rechten.corrigeer(omg, casus_ref, {"bsn": "999990019"}, "p.loket", LOKET)
+
+
+def test_restriction_stops_inzage_until_lifted(omg: Omgeving) -> None:
+    casus_ref = casus_met_twee_signalen(omg)
+    rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, "p.loket", LOKET)
+    assert rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, "p.loket", LOKET).herhaald
+    assert inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg").geweigerd == "verwerking_beperkt"
+    rechten.hef_beperking_op(omg, casus_ref, "p.loket", LOKET)
+    assert inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg").geweigerd is None
+    with omg.uow() as s:
+        assert logboek.verifieer(s).in_orde

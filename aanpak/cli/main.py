@@ -10,37 +10,31 @@ import os
 # Coordinators read our output, not Prefect's log lines (those still reach the Prefect UI).
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
+from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
+from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.sleutels import sleutels_app
-from aanpak.cli.weergave import console, datum, fout_console, moment_tekst, werkdagen_tekst
-from aanpak.crypto import SleutelFout
-from aanpak.omgeving import Omgeving, standaard
+from aanpak.cli.weergave import console, datum, moment_tekst, werkdagen_tekst
 from aanpak.redactie import installeer as installeer_redactie
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
-from models.fouten import DefinitieFout, DomeinFout, InvoerFout, invoerfout_uit
+from models.fouten import InvoerFout
 from models.signaal import Categorie, SignaalIn, lees_signaal
 from models.werkproces import laad_bestand
 
 installeer_redactie(prefect_laden=False)  # masks personal data in log records (second line of defence)
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 app = typer.Typer(
     help="Werkproces van signaal naar aanpak — Convenant gelijke kansen, zorg en veiligheid.",
@@ -63,61 +57,12 @@ for naam, sub in (
     ("db", db_app),
     ("meldingen", meldingen_app),
     ("sleutels", sleutels_app),
+    ("grondslag", grondslag_app),
+    ("audit", audit_app),
+    ("rechten", rechten_app),
 ):
     app.add_typer(sub, name=naam)
-
-Als = Annotated[str, typer.Option("--als", help="De convenantrol waarin u handelt, bv. wijkteam.casusregisseur.")]
-Door = Annotated[str, typer.Option("--door", help="Uw gebruikersnaam (wordt in de historie vastgelegd).")]
-
-
-def _omgeving() -> Omgeving:
-    return standaard()
-
-
-#: Field names in messages as the coordinator typed them (options), not as the use case calls them.
-OPTIES = {
-    "actor_rol": "--als",
-    "actor": "--door",
-    "ave_fase": "--ave",
-    "verwachte_versie": "--versie",
-    "toelichting": "--toelichting",
-    "casusregie": "--casusregie",
-    "procesregie": "--procesregie",
-}
-
-
-def _veld(veld: str | None) -> str:
-    return escape(OPTIES.get(veld or "", veld or ""))
-
-
-def domeinfouten(functie: Callable[P, T]) -> Callable[P, T]:
-    """Turn refusals into a clear message and exit code 1 instead of a traceback (and never echo values)."""
-
-    @functools.wraps(functie)
-    def omhulsel(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            try:
-                return functie(*args, **kwargs)
-            except ValidationError as exc:
-                raise invoerfout_uit(exc) from None
-        except InvoerFout as exc:
-            fout_console.print("[bold red]Ongeldige invoer[/] (er is niets gewijzigd):")
-            for veld, reden in exc.fouten:
-                fout_console.print(f"  • [bold]{_veld(veld)}[/]: {escape(reden)}")
-            raise typer.Exit(1) from None
-        except DomeinFout as exc:
-            voorvoegsel = f"{_veld(exc.veld)}: " if exc.veld else ""
-            fout_console.print(f"[bold red]Geweigerd:[/] {voorvoegsel}{escape(exc.melding)}")
-            raise typer.Exit(1) from None
-        except uitvoering.NogBezig as exc:
-            console.print(f"[yellow]Vastgelegd;[/] {escape(str(exc))}.")
-            raise typer.Exit(0) from None
-        except (DefinitieFout, SleutelFout) as exc:
-            fout_console.print(f"[bold red]Configuratiefout:[/] {escape(str(exc))}")
-            raise typer.Exit(1) from None
-
-    return omhulsel
-
+casus_app.command("inzien")(inzien_cmd)
 
 # -- signaal ------------------------------------------------------------------------------------------------
 

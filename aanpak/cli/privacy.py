@@ -1,0 +1,293 @@
+"""`aanpak casus inzien`, `aanpak grondslag …`, `aanpak audit …` and `aanpak rechten …`: the privacy protocol.
+
+Registered in ``aanpak/cli/main.py``. What these commands print may be personal data (that is what an
+authorised partner or the data subject asked for): it goes to this terminal or a file, never to Prefect.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
+from aanpak.cli.weergave import console, datum, fout_console, moment_tekst
+from aanpak.usecases import grondslag as grondslag_uc
+from aanpak.usecases import inzage, logboek, rechten
+from models.fouten import InvoerFout
+from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, Weigerreden
+from models.werkproces import Gegevenscategorie
+
+grondslag_app = typer.Typer(
+    help="Grondslagen voor het delen: toestemming of wettelijke grondslag.", no_args_is_help=True
+)
+audit_app = typer.Typer(
+    help="Het verwerkingslog: wie zag wat, waarom — en of het onveranderd is.", no_args_is_help=True
+)
+rechten_app = typer.Typer(
+    help="Verzoeken van betrokkenen (privacyloket): inzage, correctie, beperking.", no_args_is_help=True
+)
+
+#: Dutch wording of the fixed refusal reasons.
+REDENEN = {
+    Weigerreden.NIET_BETROKKEN.value: "uw rol is niet betrokken bij deze casus",
+    Weigerreden.NIET_NODIG.value: "niet nodig voor uw taak (need-to-know)",
+    Weigerreden.AVE_FASE.value: "pas in een hogere AVE-fase",
+    Weigerreden.GEEN_GRONDSLAG.value: "geen toestemming of wettelijke grondslag vastgelegd",
+    Weigerreden.BEPERKT.value: "de verwerking is beperkt (art. 18 AVG)",
+}
+
+Doel = Annotated[str, typer.Option("--doel", help="Waarvoor u de gegevens nodig hebt, als sleutel (bv. casusoverleg).")]
+
+
+@domeinfouten
+def inzien_cmd(
+    casus_ref: str,
+    als: Als,
+    door: Door,
+    doel: Doel = "casusbehandeling",
+) -> None:
+    """Toon de persoonsgegevens van een casus die uw rol mag zien — en wat is achtergehouden (wordt gelogd)."""
+    uitkomst = inzage.casus_inzien(_omgeving(), casus_ref, als, door, doel)
+    if uitkomst.geweigerd is not None:
+        fout_console.print(
+            f"[bold red]Geweigerd:[/] {escape(REDENEN.get(uitkomst.geweigerd, uitkomst.geweigerd))} "
+            f"(vastgelegd in het verwerkingslog, regel {uitkomst.logregel})."
+        )
+        raise typer.Exit(1)
+    console.print(f"[bold]Casus {uitkomst.casus_ref}[/] — AVE {uitkomst.ave}, inzage als {escape(uitkomst.rol)}")
+    for o in uitkomst.getoond:
+        console.print(
+            f"\n[bold]{escape(o.titel)}[/] [dim]({', '.join(o.categorieen)}; grond: {', '.join(o.grondslagen)})[/]"
+        )
+        for veld, waarde in o.velden.items():
+            if waarde:
+                console.print(f"  {veld}: {escape(waarde)}", highlight=False)
+    if uitkomst.achtergehouden:
+        tabel = Table(title="Achtergehouden")
+        for kolom in ("Onderdeel", "Categorieën", "Reden"):
+            tabel.add_column(kolom)
+        for a in uitkomst.achtergehouden:
+            tabel.add_row(escape(a.titel), ", ".join(a.categorieen), REDENEN.get(a.reden, a.reden))
+        console.print(tabel)
+    console.print(f"[dim]Vastgelegd in het verwerkingslog, regel {uitkomst.logregel}.[/]")
+
+
+# -- grondslag ------------------------------------------------------------------------------------------------
+
+
+@grondslag_app.command("vastleggen")
+@domeinfouten
+def vastleggen_cmd(
+    casus_ref: str,
+    soort: Annotated[Grondslagsoort, typer.Option("--soort", help="Toestemming of een wettelijke grondslag.")],
+    als: Als,
+    door: Door,
+    doel: Doel,
+    gegeven_door: Annotated[
+        list[Toestemminggever] | None, typer.Option("--gegeven-door", help="Bij toestemming: ouders en/of jeugdige.")
+    ] = None,
+    ontvanger: Annotated[
+        list[str] | None, typer.Option("--ontvanger", help="Rol of organisatie (herhaalbaar); leeg = alle betrokkenen.")
+    ] = None,
+    categorie: Annotated[
+        list[Gegevenscategorie] | None,
+        typer.Option("--categorie", help="Gegevenscategorie (herhaalbaar); leeg = alle."),
+    ] = None,
+    toelichting: Annotated[str | None, typer.Option(help="Bv. het artikel of het gesprek (versleuteld).")] = None,
+    tot: Annotated[str | None, typer.Option("--tot", help="Geldig tot (JJJJ-MM-DD).")] = None,
+    sleutel: Annotated[str | None, typer.Option("--sleutel", help="Idempotentiesleutel.")] = None,
+) -> None:
+    """Leg een toestemming of wettelijke grondslag vast voor het delen van gegevens in een casus."""
+    geldig_tot = None
+    if tot is not None:
+        try:
+            geldig_tot = date.fromisoformat(tot)
+        except ValueError:
+            raise InvoerFout([("tot", "geen geldige datum (JJJJ-MM-DD)")]) from None
+    uitkomst = grondslag_uc.leg_vast(
+        _omgeving(),
+        grondslag_uc.GrondslagIn(
+            casus_ref=casus_ref,
+            soort=soort,
+            gegeven_door=gegeven_door or [],
+            ontvangers=ontvanger or [],
+            categorieen=categorie or [],
+            doel=doel,
+            toelichting=toelichting,
+            geldig_tot=geldig_tot,
+            actor=door,
+            actor_rol=als,
+            idempotentie_sleutel=sleutel,
+        ),
+    )
+    herhaald = " (al vastgelegd)" if uitkomst.herhaald else ""
+    console.print(
+        f"Grondslag {uitkomst.grondslag_ref} ({uitkomst.soort}) vastgelegd voor casus {uitkomst.casus_ref}{herhaald}."
+    )
+
+
+@grondslag_app.command("intrekken")
+@domeinfouten
+def intrekken_cmd(grondslag_ref: str, als: Als, door: Door) -> None:
+    """Trek een toestemming in (of beëindig een grondslag) vanaf nu; de vastlegging blijft bewaard."""
+    uitkomst = grondslag_uc.trek_in(_omgeving(), grondslag_ref, door, als)
+    herhaald = " (was al ingetrokken)" if uitkomst.herhaald else ""
+    console.print(f"Grondslag {uitkomst.grondslag_ref} ingetrokken{herhaald}.")
+
+
+@grondslag_app.command("lijst")
+@domeinfouten
+def lijst_cmd(casus_ref: str) -> None:
+    """De grondslagen van een casus (zonder toelichting)."""
+    tabel = Table(title=f"Grondslagen — casus {casus_ref}")
+    for kolom in ("Ref", "Soort", "Gegeven door", "Ontvangers", "Categorieën", "Doel", "Vastgelegd", "Tot", "Status"):
+        tabel.add_column(kolom)
+    for g in grondslag_uc.overzicht(_omgeving(), casus_ref):
+        status = (
+            "van kracht"
+            if g.van_kracht
+            else (f"ingetrokken {datum(g.ingetrokken_op)}" if g.ingetrokken_op else "verlopen")
+        )
+        tabel.add_row(
+            g.ref,
+            g.soort,
+            ", ".join(g.gegeven_door) or "-",
+            ", ".join(g.ontvangers) or "alle betrokkenen",
+            ", ".join(g.categorieen) or "alle (need-to-know)",
+            g.doel,
+            f"{datum(g.vastgelegd_op)} {escape(g.vastgelegd_rol)}",
+            datum(g.geldig_tot),
+            status,
+        )
+    console.print(tabel)
+
+
+# -- audit ----------------------------------------------------------------------------------------------------
+
+
+@audit_app.command("verifieer")
+@domeinfouten
+def verifieer_cmd() -> None:
+    """Controleer de hashketen van het verwerkingslog: een gewijzigde of verwijderde regel wordt gevonden."""
+    omg = _omgeving()
+    with omg.uow() as sessie:
+        v = logboek.verifieer(sessie)
+    if v.in_orde:
+        bereik = f"regels {v.eerste}–{v.laatste}" if v.aantal else "geen regels"
+        console.print(f"Verwerkingslog in orde: {v.aantal} regel(s) ({bereik}), kop {v.kop_hash[:16]}….")
+        return
+    fout_console.print(f"[bold red]Verwerkingslog NIET in orde[/]: {len(v.breuken)} breuk(en).")
+    for b in v.breuken:
+        fout_console.print(f"  regel {b.volgnummer}: {b.probleem}")
+    raise typer.Exit(1)
+
+
+@audit_app.command("toon")
+@domeinfouten
+def toon_cmd(
+    casus: Annotated[str | None, typer.Option("--casus", help="Alleen deze casus.")] = None,
+    laatste: Annotated[int, typer.Option(help="Hoeveel regels (nieuwste).")] = 50,
+) -> None:
+    """Het verwerkingslog (zonder persoonsgegevens): wie, welke rol, welke categorieën, doel, grond, uitkomst."""
+    from sqlalchemy import select
+
+    from aanpak.store.schema import Verwerking
+
+    omg = _omgeving()
+    with omg.uow() as sessie:
+        stmt = select(Verwerking).order_by(Verwerking.volgnummer.desc()).limit(laatste)
+        if casus:
+            stmt = stmt.where(Verwerking.casus_ref == casus)
+        regels = list(reversed(sessie.scalars(stmt).all()))
+    tabel = Table(title="Verwerkingslog")
+    for kolom in ("#", "Moment", "Casus", "Handeling", "Door", "Rol", "Doel", "Grond", "Uitkomst", "Getoond", "Niet"):
+        tabel.add_column(kolom)
+    for r in regels:
+        tabel.add_row(
+            str(r.volgnummer),
+            moment_tekst(r.moment),
+            r.casus_ref or "",
+            r.handeling,
+            escape(r.actor),
+            r.rol,
+            r.doel,
+            ", ".join(r.grondslagen),
+            r.uitkomst + (f" ({r.reden})" if r.reden else ""),
+            ", ".join(r.categorieen),
+            ", ".join(r.geweigerd),
+        )
+    console.print(tabel)
+
+
+# -- rechten van betrokkenen ------------------------------------------------------------------------------------
+
+
+@rechten_app.command("inzage")
+@domeinfouten
+def rechten_inzage_cmd(
+    casus_ref: str,
+    als: Als,
+    door: Door,
+    formaat: Annotated[str, typer.Option(help="json of tekst.")] = "tekst",
+    uitvoer: Annotated[Path | None, typer.Option(help="Schrijf naar dit bestand (anders het scherm).")] = None,
+) -> None:
+    """Alles wat over de jeugdige is vastgelegd, met het verwerkingslog (art. 15 AVG), als JSON of leesbare tekst."""
+    if formaat not in ("json", "tekst"):
+        raise InvoerFout([("formaat", "kies json of tekst")])
+    dossier = rechten.exporteer(_omgeving(), casus_ref, door, als)
+    inhoud = dossier.model_dump_json(indent=2) + "\n" if formaat == "json" else dossier.als_tekst()
+    if uitvoer is None:
+        typer.echo(inhoud, nl=False)
+        return
+    uitvoer.parent.mkdir(parents=True, exist_ok=True)
+    uitvoer.write_text(inhoud, encoding="utf-8")
+    uitvoer.chmod(0o600)
+    console.print(f"Inzage geschreven naar {escape(str(uitvoer))} ({len(dossier.casussen)} casus(sen)).")
+
+
+@rechten_app.command("corrigeer")
+@domeinfouten
+def corrigeer_cmd(
+    casus_ref: str,
+    als: Als,
+    door: Door,
+    veld: Annotated[list[str], typer.Option("--veld", help="veld=waarde, bv. achternaam=Jansen (herhaalbaar).")],
+) -> None:
+    """Corrigeer de identiteit van de jeugdige (art. 16 AVG); de vorige versie blijft versleuteld bewaard."""
+    wijzigingen: dict[str, str] = {}
+    for i, paar in enumerate(veld):
+        naam, is_, waarde = paar.partition("=")
+        if not is_:
+            raise InvoerFout([(f"--veld[{i}]", "verwacht veld=waarde")])
+        wijzigingen[naam.strip()] = waarde.strip()
+    uitkomst = rechten.corrigeer(_omgeving(), casus_ref, wijzigingen, door, als)
+    if uitkomst.herhaald:
+        console.print("Niets gewijzigd: de gegevens waren al zo.")
+    else:
+        console.print(f"Gecorrigeerd: {', '.join(uitkomst.velden)} (vorige versie bewaard).")
+
+
+@rechten_app.command("beperk")
+@domeinfouten
+def beperk_cmd(
+    casus_ref: str,
+    als: Als,
+    door: Door,
+    reden: Annotated[Beperkingsreden, typer.Option("--reden", help="Grond voor de beperking (art. 18 AVG).")],
+) -> None:
+    """Beperk de verwerking: niemand krijgt de persoonsgegevens nog te zien tot de beperking is opgeheven."""
+    uitkomst = rechten.beperk(_omgeving(), casus_ref, reden, door, als)
+    console.print("Verwerking was al beperkt." if uitkomst.herhaald else "Verwerking beperkt.")
+
+
+@rechten_app.command("hef-beperking-op")
+@domeinfouten
+def hef_op_cmd(casus_ref: str, als: Als, door: Door) -> None:
+    """Hef de beperking van de verwerking op."""
+    uitkomst = rechten.hef_beperking_op(_omgeving(), casus_ref, door, als)
+    console.print("Er was geen beperking." if uitkomst.herhaald else "Beperking opgeheven.")

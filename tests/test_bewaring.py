@@ -8,20 +8,25 @@ database: no sentinel, and no row naming the case outside the deletion and discl
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
 
-from aanpak.omgeving import Omgeving
+from aanpak.omgeving import Omgeving, zet_standaard
+from aanpak.store.db import maak_engine, migreer
 from aanpak.store.schema import Basis, Bewaarplicht, Casus, Jeugdige, Signaal, Verwerking, Verwijdering
 from aanpak.usecases import bewaring, logboek
 from aanpak.usecases.bewaring import Bewaarplichtreden, Grond
 from models.fouten import DefinitieFout, DomeinFout, NietGevonden
 from models.werkproces import Bewaartermijn, laad_tekst
-from tests.conftest import Klok
+from tests.conftest import Klok, maak_omgeving
 from tests.gegevens import SENTINELS, besluit, signaal_document, signaleer
 
 SCHOOL = "school.zorgcoordinator"
@@ -340,3 +345,130 @@ def test_secure_delete_op_sqlite(omg: Omgeving, tmp_path: Path) -> None:
         pytest.skip("SQLite only")
     with omg.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA secure_delete").scalar_one() == 1
+
+
+# -- end to end: a full case through Prefect, purged by the bewaring flow -----------------------------------------
+
+
+@pytest.fixture
+def _flows_in_proces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Transitions run as in-process flow runs against the test server, whatever the shell says."""
+    from aanpak.config import instellingen
+
+    monkeypatch.setenv("AANPAK_PREFECT", "true")
+    monkeypatch.setenv("AANPAK_DEPLOYMENTS", "false")
+    instellingen.cache_clear()
+    yield
+    instellingen.cache_clear()
+    zet_standaard(None)
+
+
+def ruwe_bytes(pad: Path) -> bytes:
+    """The database file and its WAL, as on disk."""
+    wal = pad.with_name(pad.name + "-wal")
+    return pad.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = 30.0) -> None:
+    """The server deletes a deleted run's logs in a background task: wait until they are gone."""
+    from aanpak.prefect_opschoning import resterende_logs
+
+    grens = time.monotonic() + timeout
+    while resterende_logs(run_ids):
+        if time.monotonic() > grens:
+            pytest.fail(f"logs of deleted runs still present after {timeout}s")
+        time.sleep(0.2)
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("_flows_in_proces")
+def test_bewaring_wist_casus_uit_opslag_en_prefect(prefect_server: str, tmp_path: Path, klok: Klok) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.bewaring import bewaring as bewaring_flow
+    from tests.test_flows import (
+        PERSOONSGEGEVENS,
+        lees_db,
+        prefect_database,
+        runs_van,
+        scan_database,
+        volledige_casus,
+        wacht_tot_opgeslagen,
+    )
+
+    db = tmp_path / "aanpak.db"
+    engine = maak_engine(f"sqlite:///{db}")
+    migreer(engine)
+    omg = maak_omgeving(engine, klok)
+    ref = volledige_casus(omg, klok).casus_ref
+    runs = runs_van(ref)
+    assert len(runs) == 15
+    wacht_tot_opgeslagen(runs[-1].id, "Finished in state Gesloten")  # no late log line after the purge
+    with engine.connect() as conn:
+        geheim = conn.execute(select(Jeugdige.identiteit_versleuteld, Jeugdige.bsn_hash, Jeugdige.naam_hash)).one()
+        gesloten_op = conn.execute(select(Casus.gesloten_op)).scalar_one()
+    assert gesloten_op is not None
+    # What identifies the child in our file: the ciphertext and the keyed hashes (the plain data never was).
+    sporen = [bytes(geheim[0])[:48], str(geheim[1]).encode(), str(geheim[2]).encode()]
+    inhoud = ruwe_bytes(db)
+    assert all(s in inhoud for s in sporen), "the raw scan finds the youth's ciphertext and hashes before"
+
+    # A dry run deletes nothing; one day before the term nothing is due.
+    zet_standaard(omg)
+    klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) - timedelta(days=1)
+    droog = bewaring_flow(droog=False, return_state=True)
+    assert droog.name == "0 casussen verwijderd"
+    klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) + timedelta(days=1)
+    droog = bewaring_flow(droog=True, return_state=True)
+    assert droog.name == "Droog: 1 casussen te verwijderen"
+    assert len(runs_van(ref)) == 15
+    assert tel(omg, Casus) == 1
+
+    state = bewaring_flow(droog=False, return_state=True)
+    assert state.is_completed()
+    assert state.name == "1 casussen verwijderd"
+
+    # Prefect: the case's runs and every version of its artifact are gone (via the client).
+    assert runs_van(ref) == []
+    with get_client(sync_client=True) as client:
+        sleutel = f"casus-{ref.lower()}"
+        assert client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[sleutel]))) == []
+        verslag = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["bewaring"])))
+    assert verslag
+    assert ref in str(verslag[0].data)
+    wacht_tot_logs_weg([r.id for r in runs])
+    log = bewaring.verwijderlog(omg, ref)
+    assert len(log) == 1
+    assert log[0]["prefect"] == {"artefacten": 15, "flow_runs": 15}
+    assert bewaring.prefect_open(omg) == []
+
+    # Idempotent: a second run deletes nothing more.
+    assert bewaring_flow(droog=False, return_state=True).name == "0 casussen verwijderd"
+
+    # Our database: no row names the case outside the deletion and disclosure logs; no trace of the youth.
+    assert sorted(set(rijen_over(omg, [ref]).get(ref, []))) == ["verwerking", "verwijdering"]
+    assert rijen_over(omg, PERSOONSGEGEVENS) == {}
+    engine.dispose()
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    inhoud = ruwe_bytes(db)
+    assert [s for s in sporen if s in inhoud] == []
+    tekst = inhoud.decode("utf-8", errors="ignore").lower()
+    assert [w for w in PERSOONSGEGEVENS if w.lower() in tekst] == []
+
+    # Prefect's database, row by row: no personal data, and the ref only where the API cannot delete it.
+    scan = scan_database(prefect_database(), [*PERSOONSGEGEVENS, ref])
+    assert {w: p for w, p in scan.treffers.items() if w != ref and p} == {}
+    # Left: the bewaring run's own report (Prefect's side of the deletion log), and the events of the deleted
+    # runs — Prefect 3.9 has no API to delete events; they age out with PREFECT_SERVER_EVENTS_RETENTION_PERIOD.
+    assert {t for t, _ in scan.treffers[ref]} == {"artifact", "events", "event_resources"}, scan.treffers[ref]
+    pad = prefect_database()
+    sleutels = lees_db(pad, "SELECT DISTINCT key FROM artifact WHERE data LIKE ?", f"%{ref}%")
+    assert sleutels == [("bewaring",)]
+    assert lees_db(pad, "SELECT count(*) FROM artifact_collection WHERE key = ?", sleutel) == [(0,)]
+    assert lees_db(pad, "SELECT count(*) FROM flow_run WHERE name LIKE ?", f"{ref}%") == [(0,)]
+    assert lees_db(pad, "SELECT count(*) FROM log WHERE message LIKE ?", f"%{ref}%") == [(0,)]

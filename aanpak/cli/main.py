@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
+from aanpak.cli.bewaring import bewaring_app
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
@@ -56,6 +57,7 @@ for naam, sub in (
     ("werkproces", werkproces_app),
     ("db", db_app),
     ("meldingen", meldingen_app),
+    ("bewaring", bewaring_app),
     ("sleutels", sleutels_app),
     ("grondslag", grondslag_app),
     ("audit", audit_app),

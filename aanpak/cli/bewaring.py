@@ -1,0 +1,203 @@
+"""`aanpak bewaring …`: retention terms (dry run and run), legal holds, and erasure requests of data subjects.
+
+Registered in ``aanpak/cli/main.py`` with ``app.add_typer(bewaring_app, name="bewaring")``. Output names
+references, reasons and counts only — never personal data.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aanpak.cli.weergave import console, datum, fout_console, moment_tekst
+from aanpak.config import instellingen
+from aanpak.omgeving import Omgeving, standaard, zet_standaard
+from aanpak.usecases import bewaring
+from models.fouten import DefinitieFout, DomeinFout
+from models.kalender import AMSTERDAM
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+bewaring_app = typer.Typer(
+    help="Bewaartermijnen: tonen wat verwijderd wordt, uitvoeren, bewaarplicht en verzoeken tot verwijdering.",
+    no_args_is_help=True,
+)
+
+Als = Annotated[str, typer.Option("--als", help="Uw convenantrol (voor wis/blokkeer: het privacyloket).")]
+Door = Annotated[str, typer.Option("--door", help="Uw gebruikersnaam (wordt vastgelegd).")]
+
+
+def _weigeringen(functie: Callable[P, T]) -> Callable[P, T]:
+    """Refusals as one Dutch line and exit code 1, without a traceback (messages carry no personal data)."""
+
+    @functools.wraps(functie)
+    def omhulsel(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return functie(*args, **kwargs)
+        except DomeinFout as exc:
+            voorvoegsel = f"{escape(exc.veld)}: " if exc.veld else ""
+            fout_console.print(f"[bold red]Geweigerd:[/] {voorvoegsel}{escape(exc.melding)}")
+            raise typer.Exit(1) from None
+        except DefinitieFout as exc:
+            fout_console.print(f"[bold red]Configuratiefout:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+
+    return omhulsel
+
+
+def _aantallen(aantallen: dict[str, int]) -> str:
+    return ", ".join(f"{tabel} {n}" for tabel, n in sorted(aantallen.items()))
+
+
+@bewaring_app.command("toon")
+@_weigeringen
+def toon_cmd() -> None:
+    """Droog: wat nu over zijn bewaartermijn is en verwijderd zou worden (er verandert niets)."""
+    omg = standaard()
+    o = bewaring.te_verwijderen(omg)
+    termijnen = omg.werkprocessen.bestand()[0].bewaartermijnen
+    console.print(
+        f"Bewaartermijnen: gesloten casus {termijnen.gesloten_casus.tekst()}, signaal zonder casus "
+        f"{termijnen.signaal_zonder_casus.tekst()}, verwerkingslog {termijnen.verwerkingslog.tekst()}, "
+        f"verwijderlog {termijnen.verwijderlog.tekst()}."
+    )
+    tabel = Table(title="Te verwijderen casussen")
+    for kolom in ("Casus", "Gesloten", "Termijn verstreken", "Rijen"):
+        tabel.add_column(kolom)
+    for c in o.casussen:
+        tabel.add_row(c.casus_ref, datum(c.gesloten_op), datum(c.termijn_einde), _aantallen(c.aantallen))
+    console.print(tabel if o.casussen else "Geen casussen over hun bewaartermijn.")
+    if o.geblokkeerd:
+        blok = Table(title="Bewaarplicht — blijft bewaard")
+        for kolom in ("Casus", "Termijn verstreken", "Reden"):
+            blok.add_column(kolom)
+        for g in o.geblokkeerd:
+            blok.add_row(g.casus_ref, datum(g.termijn_einde), ", ".join(g.redenen))
+        console.print(blok)
+    console.print(f"Signalen zonder casus over de termijn: {', '.join(o.signalen) or 'geen'}.")
+    console.print(f"Verwerkingslog: {o.verwerkingslog} regel(s), verwijderlog: {o.verwijderlog} regel(s) te snoeien.")
+    if o.prefect_open:
+        console.print(f"Nog op te schonen in Prefect: {', '.join(c for _, c in o.prefect_open)}.")
+
+
+@bewaring_app.command("uitvoeren")
+@_weigeringen
+def uitvoeren_cmd(
+    droog: Annotated[bool, typer.Option("--droog", help="Alleen tonen (de flow verwijdert niets).")] = False,
+) -> None:
+    """Voer de bewaring nu uit als Prefect-flow (dezelfde flow als de dagelijkse deployment)."""
+    inst = instellingen()
+    if not inst.prefect:
+        raise DomeinFout("de bewaring draait als Prefect-flow (AANPAK_PREFECT staat uit)")
+    if inst.deployments:
+        from prefect.client.schemas.objects import FlowRun
+        from prefect.deployments import run_deployment
+
+        run = run_deployment("bewaring/bewaring", parameters={"droog": droog}, timeout=600, as_subflow=False)
+        assert isinstance(run, FlowRun)
+        console.print(f"Prefect-run {run.name}: {run.state.name if run.state else 'onbekend'}.")
+        return
+    naam = _in_proces(standaard(), droog)
+    console.print(f"Bewaring: {escape(naam)}. Het verslag staat in Prefect (artefact 'bewaring').")
+
+
+def _in_proces(omg: Omgeving, droog: bool) -> str:
+    from prefect.settings import temporary_settings
+
+    from flows.bewaring import bewaring as bewaring_flow
+
+    zet_standaard(omg)
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        state: Any = bewaring_flow(droog=droog, return_state=True)
+    if not state.is_completed():
+        raise DomeinFout(f"de bewaring is mislukt in Prefect: {state.message or state.name}")
+    return str(state.name)
+
+
+@bewaring_app.command("wis")
+@_weigeringen
+def wis_cmd(casus_ref: str, als: Als, door: Door) -> None:
+    """Verzoek tot verwijdering (art. 17 AVG): wis een gesloten casus zonder bewaarplicht, ook in Prefect."""
+    omg = standaard()
+    weg = bewaring.wis_op_verzoek(omg, casus_ref, door, als)
+    if weg.al_verwijderd:
+        console.print(f"Casus {weg.ref} was al verwijderd ({weg.verwijdering_ref}); er is niets gewijzigd.")
+    else:
+        console.print(f"Casus {weg.ref} is verwijderd ({weg.verwijdering_ref}): {_aantallen(weg.aantallen)}.")
+    if not instellingen().prefect:
+        console.print("Prefect staat uit: de volgende bewaring-run schoont Prefect op.")
+        return
+    try:
+        from aanpak.prefect_opschoning import schoon_casus_op
+
+        opgeschoond = schoon_casus_op(weg.ref)
+    except Exception as exc:  # the store is done; Prefect is retried by the next bewaring run
+        console.print(
+            f"[yellow]Prefect nu niet opgeschoond ({type(exc).__name__});[/] de volgende bewaring-run probeert opnieuw."
+        )
+        return
+    bewaring.noteer_prefect(omg, weg.verwijdering_ref, opgeschoond.als_dict())
+    console.print(f"Prefect: {opgeschoond.flow_runs} run(s) en {opgeschoond.artefacten} artefact(en) verwijderd.")
+
+
+def _einde(tot: datetime | None) -> datetime | None:
+    if tot is None:
+        return None
+    return datetime.combine(tot.date(), time(0, 0), tzinfo=AMSTERDAM)
+
+
+@bewaring_app.command("blokkeer")
+@_weigeringen
+def blokkeer_cmd(
+    casus_ref: str,
+    reden: Annotated[bewaring.Bewaarplichtreden, typer.Option("--reden", help="Waarom de casus bewaard moet blijven.")],
+    als: Als,
+    door: Door,
+    tot: Annotated[
+        datetime | None,
+        typer.Option("--tot", formats=["%Y-%m-%d"], help="Einddatum (JJJJ-MM-DD); anders tot opheffen."),
+    ] = None,
+) -> None:
+    """Leg een bewaarplicht (juridische blokkade) vast: de casus wordt niet verwijderd, ook niet op verzoek."""
+    b = bewaring.zet_bewaarplicht(standaard(), casus_ref, reden, door, als, tot=_einde(tot))
+    tekst = f"tot {datum(b.tot)}" if b.tot else "tot opheffen"
+    console.print(f"Bewaarplicht {b.bewaarplicht_ref} op casus {b.casus_ref} ({b.reden}), {tekst}.")
+
+
+@bewaring_app.command("deblokkeer")
+@_weigeringen
+def deblokkeer_cmd(casus_ref: str, als: Als, door: Door) -> None:
+    """Hef de bewaarplicht van een casus op; daarna geldt weer de bewaartermijn."""
+    opgeheven = bewaring.hef_bewaarplicht_op(standaard(), casus_ref, door, als)
+    console.print(f"Bewaarplicht opgeheven op casus {casus_ref}: {', '.join(b.bewaarplicht_ref for b in opgeheven)}.")
+
+
+@bewaring_app.command("log")
+@_weigeringen
+def log_cmd(
+    casus: Annotated[str | None, typer.Option("--casus", help="Alleen deze casus.")] = None,
+) -> None:
+    """Het verwijderlog: wat wanneer op welke grond verwijderd is (referenties en aantallen)."""
+    regels = bewaring.verwijderlog(standaard(), casus)
+    tabel = Table(title="Verwijderlog")
+    for kolom in ("Ref", "Casus / signaal", "Grond", "Door", "Moment", "Rijen", "Prefect"):
+        tabel.add_column(kolom)
+    for r in regels:
+        prefect = r["prefect"]
+        tabel.add_row(
+            str(r["ref"]),
+            str(r["casus_ref"] or r["signaal_ref"] or ""),
+            str(r["grond"]),
+            escape(str(r["door"])),
+            moment_tekst(r["moment"]) if isinstance(r["moment"], datetime) else "",
+            _aantallen(r["aantallen"]) if isinstance(r["aantallen"], dict) else "",
+            _aantallen(prefect) if isinstance(prefect, dict) else "[yellow]nog niet[/]",
+        )
+    console.print(tabel if regels else "Het verwijderlog is leeg.")

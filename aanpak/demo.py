@@ -28,12 +28,13 @@ from aanpak.meldingen.inhoud import kenmerk_van
 from aanpak.meldingen.instellingen import beleid as meldingbeleid
 from aanpak.meldingen.instellingen import instellingen as meldinginstellingen
 from aanpak.omgeving import Omgeving, bouw, zet_standaard
-from aanpak.store.schema import Bezorging, Casus, Melding
-from aanpak.usecases import bezorging, inzicht, overdracht
+from aanpak.store.schema import Bezorging, Casus, Jeugdige, Melding
+from aanpak.usecases import bezorging, grondslag, inzage, inzicht, logboek, overdracht
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
 from aanpak.usecases.signaal import registreer_signaal
 from models.casus import kalender_voor
 from models.kalender import AMSTERDAM, Werkdagkalender, lokale_datum
+from models.privacy import Grondslagsoort, vereiste_toestemming
 from models.signaal import lees_signaal
 
 
@@ -53,7 +54,14 @@ class DemoKlok:
         self.moment = datetime.combine(dag, time(uur, 0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-def _signaal(rol: str, naam: str, bsn: str | None, zorg: str, sleutel: str) -> dict[str, object]:
+def _signaal(
+    rol: str,
+    naam: str,
+    bsn: str | None,
+    zorg: str,
+    sleutel: str,
+    categorieen: tuple[str, ...] = ("ontwikkeling", "verzuim"),
+) -> dict[str, object]:
     jeugdige: dict[str, object] = {
         "voornamen": "Noor",
         "achternaam": "de Demo",
@@ -65,7 +73,7 @@ def _signaal(rol: str, naam: str, bsn: str | None, zorg: str, sleutel: str) -> d
     return {
         "melder": {"rol": rol, "naam": naam, "email": f"{rol.split('.')[0]}@demo.example"},
         "jeugdige": jeugdige,
-        "categorieen": ["ontwikkeling", "verzuim"],
+        "categorieen": list(categorieen),
         "acuut": False,
         "zorg": zorg,
         "idempotentie_sleutel": sleutel,
@@ -147,6 +155,7 @@ def main() -> None:
                 None,
                 "Groeicurve stagneert.",
                 f"demo-{run}-jgz",
+                ("gezondheid",),
             )
         ),
     )
@@ -162,6 +171,7 @@ def main() -> None:
     _stap(omg, klok, casus, "afstemming_na_match", "afgestemd", school, "a.mentor", 1)
     _stap(omg, klok, casus, "interne_weging", "eigen_ondersteuning", school, "a.mentor", 1)
     _stap(omg, klok, casus, "informeren_grondslag", "toestemming", school, "a.mentor", 2)
+    _toestemming(omg, casus, school, f"demo-{run}-toestemming")
     aanbod = _stap(
         omg,
         klok,
@@ -179,6 +189,8 @@ def main() -> None:
         overdracht.accepteer_overdracht(omg, ref, "c.regisseur", wijkteam)
         uitvoering.na_overdracht(omg, ref, casus)
         console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {wijkteam}")
+    _inzien(omg, casus, wijkteam, "c.regisseur")
+    _inzien(omg, casus, "politie.wijkagent", "e.wijkagent")
     _stap(omg, klok, casus, "casusoverleg", "plan_opstellen", gemeente, "d.procesregisseur", 5)
     _stap(omg, klok, casus, "plan_van_aanpak", "vastgesteld", wijkteam, "c.regisseur", 6)
     _stap(omg, klok, casus, "uitvoering_monitoring", "evalueren", wijkteam, "c.regisseur", 30)
@@ -205,12 +217,56 @@ def main() -> None:
 
     _toon_tijdlijn(omg, casus)
     _toon_meldingen(omg, casus)
+    with omg.uow() as sessie:
+        controle = logboek.verifieer(sessie)
+    console.print(
+        f"Verwerkingslog: {controle.aantal} regel(s), hashketen {'in orde' if controle.in_orde else 'GEBROKEN'} "
+        f"([bold].venv/bin/aanpak audit toon --casus {casus}[/])."
+    )
     console.print(Rule())
     console.print(f"Bekijk de casus opnieuw met: [bold].venv/bin/aanpak casus tijdlijn {casus}[/]")
     console.print(
         "In de Prefect UI: [bold]make up[/], open http://127.0.0.1:4200 → Runs, filter op tag "
         f"[bold]casus:{casus}[/]; het casusoverzicht staat onder Artifacts als [bold]casus-{casus.lower()}[/]."
     )
+
+
+def _toestemming(omg: Omgeving, casus: str, rol: str, sleutel: str) -> None:
+    """Informeren en grondslag: the parents and (the child being 12) the youth consent to sharing."""
+    with omg.uow() as sessie:
+        ref = sessie.scalar(select(Casus.jeugdige_id).where(Casus.ref == casus))
+        jeugdige = sessie.get(Jeugdige, ref)
+        assert jeugdige is not None
+        leeftijd = grondslag.identiteit(omg, jeugdige).leeftijd_op(lokale_datum(omg.nu()))
+    gevers = sorted(vereiste_toestemming(leeftijd))
+    vastgelegd = grondslag.leg_vast(
+        omg,
+        grondslag.GrondslagIn(
+            casus_ref=casus,
+            soort=Grondslagsoort.TOESTEMMING,
+            gegeven_door=gevers,
+            doel="casusoverleg",
+            toelichting="Gesprek met ouders en jeugdige op school; toestemming voor het delen met betrokken partners.",
+            actor="a.mentor",
+            actor_rol=rol,
+            idempotentie_sleutel=sleutel,
+        ),
+    )
+    console.print(
+        f"  {datum(omg.nu())}  Toestemming {vastgelegd.grondslag_ref} vastgelegd "
+        f"(jeugdige {leeftijd} jaar: {' en '.join(gevers)})"
+    )
+
+
+def _inzien(omg: Omgeving, casus: str, rol: str, door: str) -> None:
+    """What a partner may see of the case (need-to-know x ground); the demo prints only the headings."""
+    uit = inzage.casus_inzien(omg, casus, rol, door, "casusoverleg")
+    if uit.geweigerd:
+        console.print(f"  {datum(omg.nu())}  Inzage {rol}: [red]geweigerd[/] ({uit.geweigerd}), gelogd")
+        return
+    getoond = ", ".join(sorted({c for o in uit.getoond for c in o.categorieen}))
+    achter = "; ".join(f"{a.titel} — {a.reden}" for a in uit.achtergehouden) or "niets"
+    console.print(f"  {datum(omg.nu())}  Inzage {rol}: ziet {getoond}; achtergehouden: {achter}")
 
 
 def _toon_tijdlijn(omg: Omgeving, casus: str) -> None:

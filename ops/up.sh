@@ -8,6 +8,11 @@ RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
 mkdir -p "$RUN"
 export PREFECT_HOME=${PREFECT_HOME:-$PWD/.aanpak/prefect}
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
+# Retention in Prefect (docs/bewaring.md): events 30 days (ISO 8601), finished flow runs with their logs and
+# artifacts 90 days (seconds). The bewaring deployment deletes a deleted case's runs and artifacts at once.
+export PREFECT_SERVER_EVENTS_RETENTION_PERIOD=${PREFECT_SERVER_EVENTS_RETENTION_PERIOD:-P30D}
+export PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED=${PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED:-events,flow_runs}
+export PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD=${PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD:-7776000}
 export PREFECT_SERVER_API_HOST=127.0.0.1
 export PREFECT_SERVER_API_PORT=${AANPAK_PREFECT_PORT:-4200}
 export PREFECT_API_URL=http://127.0.0.1:${PREFECT_SERVER_API_PORT}/api
@@ -44,6 +49,7 @@ fi
 cat <<TXT
 Prefect UI: http://127.0.0.1:${PREFECT_SERVER_API_PORT}  (alleen op deze machine)
 Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen).
+Bewaring (bewaartermijnen, droog=false) dagelijks om 02:00; Prefect bewaart events 30 en runs 90 dagen.
 Laat de CLI de overgangen als deployment-runs starten:
   export PREFECT_API_URL=$PREFECT_API_URL AANPAK_DEPLOYMENTS=true
 Stoppen: make down

@@ -472,3 +472,52 @@ def test_bewaring_wist_casus_uit_opslag_en_prefect(prefect_server: str, tmp_path
     assert lees_db(pad, "SELECT count(*) FROM artifact_collection WHERE key = ?", sleutel) == [(0,)]
     assert lees_db(pad, "SELECT count(*) FROM flow_run WHERE name LIKE ?", f"{ref}%") == [(0,)]
     assert lees_db(pad, "SELECT count(*) FROM log WHERE message LIKE ?", f"%{ref}%") == [(0,)]
+
+
+# -- the CLI ------------------------------------------------------------------------------------------------
+
+
+def test_cli_bewaring(omg: Omgeving, klok: Klok, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from aanpak.cli.main import app
+    from aanpak.config import instellingen
+
+    monkeypatch.setenv("AANPAK_PREFECT", "false")  # the Prefect purge is covered end to end above
+    monkeypatch.setenv("COLUMNS", "200")  # rich tables unwrapped
+    instellingen.cache_clear()
+    ref = gesloten_casus(omg, klok)
+    zet_standaard(omg)
+    runner = CliRunner()
+    try:
+        loket = ["--als", LOKET, "--door", "p.loket"]
+        r = runner.invoke(app, ["bewaring", "blokkeer", ref, "--reden", "rechtsvordering", *loket])
+        assert r.exit_code == 0, r.output
+        assert "Bewaarplicht H-" in r.output
+        r = runner.invoke(app, ["bewaring", "wis", ref, *loket])
+        assert r.exit_code == 1
+        assert "Geweigerd" in r.output
+        assert "bewaarplicht (rechtsvordering)" in r.output
+        r = runner.invoke(app, ["bewaring", "wis", ref, "--als", SCHOOL, "--door", "a.mentor"])
+        assert r.exit_code == 1
+        assert "alleen het privacyloket" in r.output
+        klok.moment = klok.moment.replace(year=klok.moment.year + 3)
+        r = runner.invoke(app, ["bewaring", "toon"])
+        assert r.exit_code == 0, r.output
+        assert "Bewaarplicht" in r.output
+        assert "rechtsvordering" in r.output
+        assert runner.invoke(app, ["bewaring", "deblokkeer", ref, *loket]).exit_code == 0
+        r = runner.invoke(app, ["bewaring", "toon"])
+        assert ref in r.output
+        r = runner.invoke(app, ["bewaring", "wis", ref, *loket])
+        assert r.exit_code == 0, r.output
+        assert f"Casus {ref} is verwijderd" in r.output
+        assert "volgende bewaring-run" in r.output
+        r = runner.invoke(app, ["bewaring", "log"])
+        assert ref in r.output
+        assert "verzoek_betrokkene" in r.output
+        for woord in SENTINELS:
+            assert woord.lower() not in r.output.lower()
+    finally:
+        zet_standaard(None)
+        instellingen.cache_clear()

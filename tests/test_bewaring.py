@@ -184,6 +184,8 @@ def test_verwijderen_wist_alles_van_de_casus_en_is_idempotent(omg: Omgeving, klo
     assert bewaring.te_verwijderen(omg).casussen == []
     with pytest.raises(NietGevonden):
         bewaring.verwijder_casus(omg, "C-ONBEKEND", Grond.BEWAARTERMIJN, "x", bewaring.SYSTEEM_ROL)
+    with pytest.raises(DomeinFout, match="alleen het privacyloket"):
+        bewaring.verwijder_casus(omg, ander, Grond.VERZOEK_BETROKKENE, "a.mentor", SCHOOL)
 
 
 def test_verwijderlog_zonder_persoonsgegevens(omg: Omgeving, klok: Klok) -> None:
@@ -340,7 +342,7 @@ def test_signaal_zonder_casus_en_logboeken(omg: Omgeving, klok: Klok) -> None:
         assert logboek.verifieer(sessie).in_orde
 
 
-def test_secure_delete_op_sqlite(omg: Omgeving, tmp_path: Path) -> None:
+def test_secure_delete_op_sqlite(omg: Omgeving) -> None:
     if omg.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     with omg.engine.connect() as conn:

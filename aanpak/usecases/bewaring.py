@@ -396,6 +396,8 @@ def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, door: str, rol:
     """
     nu = omg.nu()
     wp = _wp(omg)
+    if grond is Grond.VERZOEK_BETROKKENE:
+        _loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
     with omg.uow() as sessie:
         casus = sessie.scalar(select(Casus).where(Casus.ref == casus_ref).with_for_update())
         if casus is None:

@@ -97,3 +97,14 @@ def plan_overdracht(wp: Werkproces, kalender: Werkdagkalender, termijn_einde: da
         volgende_escalatie_op=volgende_escalatie(kalender, wp.ladder(wp.overdracht.escalatie), afgegaan, termijn_einde),
         stagnatie_op=stagnatie_op(kalender, wp, termijn_einde),
     )
+
+
+def review_op(wp: Werkproces, kalender: Werkdagkalender, stap_key: str, ave: int, vanaf: datetime) -> datetime | None:
+    """When the next monitoring review is due: the end of the n-th werkdag after ``vanaf`` (n = the AVE phase's
+    cadence), for a step that carries monitoring; None otherwise (or when the phase has no cadence)."""
+    if not wp.stap(stap_key).monitoring:
+        return None
+    cadans = wp.fase(ave).monitoring_werkdagen
+    if cadans is None:
+        return None
+    return einde_van_dag(kalender.plus_werkdagen(lokale_datum(vanaf), cadans))

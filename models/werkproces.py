@@ -140,6 +140,9 @@ class Stap(_Strikt):
     melden: Melden = Field(default_factory=Melden)
     #: Days before the due date the owner gets a reminder (werkdagen); None = no reminder.
     herinnering_werkdagen: int | None = Field(default=None, ge=0)
+    #: While this step is open the casusregie reviews progress at the cadence of the case's AVE phase
+    #: (``ave_fasen[].monitoring_werkdagen``); a missed review is signalled to casus- and procesregie.
+    monitoring: bool = False
 
     def uitkomst(self, key: str) -> Uitkomst | None:
         return next((u for u in self.uitkomsten if u.key == key), None)

@@ -188,3 +188,81 @@ def test_two_concurrent_bewaking_runs_send_each_signal_once(omg: Omgeving, klok:
     with omg.uow() as sessie:
         assert sessie.scalar(select(func.count()).select_from(Melding).where(Melding.soort == "escalatie")) == 6 * 3
     assert bewaak(omg) == []
+
+
+def _naar_uitvoering(omg: Omgeving, klok: Klok, ave: int) -> str:
+    """A case through triage to an open uitvoering_monitoring step at AVE ``ave`` (1 or 2)."""
+    klok.zet(2026, 12, 1)
+    casus = signaleer(omg).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    if ave == 1:
+        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=1)
+        besluit(omg, casus, "casusoverleg", "plan_opstellen", SCHOOL)
+        besluit(omg, casus, "plan_van_aanpak", "vastgesteld", SCHOOL)
+        return casus
+    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    (overdracht_ref,) = toegepast.overdrachten
+    accepteer_overdracht(omg, overdracht_ref, "c.r", WIJKTEAM)
+    besluit(omg, casus, "casusoverleg", "plan_opstellen", GEMEENTE)
+    besluit(omg, casus, "plan_van_aanpak", "vastgesteld", WIJKTEAM)
+    return casus
+
+
+def _reviews(signalen: list[Signaal]) -> list[tuple[str, str | None, list[str]]]:
+    return [(s.casus_ref, s.stap, s.naar) for s in signalen if s.soort == "review"]
+
+
+def test_missed_monitoring_review_is_signalled_once_per_period_at_the_ave_cadence(omg: Omgeving, klok: Klok) -> None:
+    from datetime import timedelta
+
+    from models.casus import kalender_voor
+    from models.kalender import einde_van_dag, lokale_datum
+
+    casus = _naar_uitvoering(omg, klok, ave=2)
+    with omg.uow() as sessie:
+        wp = omg.werkprocessen.van(sessie, sessie.scalars(select(Casus.werkproces_id)).one())
+        stap = sessie.scalars(select(StapInstantie).where(StapInstantie.stap_key == "uitvoering_monitoring")).one()
+        gestart, review_op = stap.gestart_op, stap.review_op
+    kal = kalender_voor(wp)
+    cadans = wp.fase(2).monitoring_werkdagen
+    assert cadans == 40
+    assert review_op == einde_van_dag(kal.plus_werkdagen(lokale_datum(gestart), cadans))
+
+    # Halfway the casusregisseur records a review: the next is due one cadence after it.
+    klok.moment = einde_van_dag(kal.plus_werkdagen(lokale_datum(gestart), 20)) - timedelta(hours=8)
+    vastgelegd = termijnen.review(omg, casus, "uitvoering_monitoring", "c.r", WIJKTEAM)
+    assert vastgelegd.volgende_review == einde_van_dag(kal.plus_werkdagen(lokale_datum(klok()), cadans))
+    assert vastgelegd.volgende_review is not None
+    klok.moment = review_op + timedelta(hours=9)  # the original review moment has passed: nothing is missed
+    assert _reviews(bewaak(omg)) == []
+
+    klok.moment = vastgelegd.volgende_review + timedelta(minutes=1)
+    assert _reviews(bewaak(omg)) == [(casus, "uitvoering_monitoring", [WIJKTEAM, GEMEENTE])]
+    assert _reviews(bewaak(omg)) == []  # once per period, also when the bewaking runs again at once
+    with omg.uow() as sessie:
+        soorten = Counter(m.soort for m in sessie.scalars(select(Melding)))
+        volgende = sessie.scalars(
+            select(StapInstantie.review_op).where(StapInstantie.stap_key == "uitvoering_monitoring")
+        ).one()
+    assert soorten["review_gemist"] == 2  # casusregie and procesregie
+    assert volgende == einde_van_dag(kal.plus_werkdagen(lokale_datum(klok()), cadans))
+
+    with pytest.raises(DomeinFout) as info:
+        termijnen.review(omg, casus, "uitvoering_monitoring", "a.m", SCHOOL)  # not the casusregie any more
+    assert info.value.veld == "actor_rol"
+
+
+def test_no_monitoring_reviews_at_ave_1(omg: Omgeving, klok: Klok) -> None:
+    casus = _naar_uitvoering(omg, klok, ave=1)
+    with omg.uow() as sessie:
+        assert (
+            sessie.scalars(
+                select(StapInstantie.review_op).where(StapInstantie.stap_key == "uitvoering_monitoring")
+            ).one()
+            is None
+        )
+    klok.zet(2027, 6, 1)
+    assert _reviews(bewaak(omg)) == []
+    with pytest.raises(DomeinFout):
+        termijnen.review(omg, casus, "plan_van_aanpak", "a.m", SCHOOL)  # not a running step

@@ -306,6 +306,15 @@ def verlengen_cmd(casus_ref: str, stap: str, aantal: int, als: Als, door: Door) 
     console.print(f"Stap {r.stap} verlengd; uiterlijk {datum(r.termijn_einde)}.")
 
 
+@stap_app.command("review")
+@domeinfouten
+def review_cmd(casus_ref: str, als: Als, door: Door, stap: str = "uitvoering_monitoring") -> None:
+    """Leg vast dat de voortgang is besproken (monitoring); de volgende review volgt het ritme van de AVE-fase."""
+    r = termijnen.review(_omgeving(), casus_ref, stap, door, als)
+    volgende = f"; volgende review uiterlijk {datum(r.volgende_review)}" if r.volgende_review else ""
+    console.print(f"Review van {r.stap} vastgelegd{volgende}.")
+
+
 @overdracht_app.command("accepteer")
 @domeinfouten
 def accepteer_cmd(overdracht_ref: str, als: Als, door: Door) -> None:

@@ -244,6 +244,20 @@ def stagnatie(i: Inhoud) -> Bericht:
     )
 
 
+def review_gemist(i: Inhoud) -> Bericht:
+    return _bericht(
+        i,
+        f"Monitoring: de voortgang van casus {i.casus_ref} is niet besproken",
+        f"In casus {i.casus_ref}"
+        + (f" (AVE {i.details['ave']})" if i.details.get("ave") else "")
+        + f" is de periodieke voortgangsbespreking van '{_stap(i)}' niet op tijd vastgelegd"
+        + (f" door {i.eigenaar_naam}." if i.eigenaar_naam else "."),
+        "Wat wordt verwacht: bespreek de voortgang en leg de review vast; blijft de voortgang uit, overweeg "
+        "dan opschalen (AVE).",
+        f"Volgende review uiterlijk {datum(i.termijn_einde)}." if i.termijn_einde else "",
+    )
+
+
 def bezorging_mislukt(i: Inhoud) -> Bericht:
     d = i.details
     return _bericht(
@@ -278,6 +292,7 @@ SJABLONEN: dict[str, Callable[[Inhoud], Bericht]] = {
     "herinnering": herinnering,
     "escalatie": escalatie,
     "stagnatie": stagnatie,
+    "review_gemist": review_gemist,
     "bezorging_mislukt": bezorging_mislukt,
 }
 

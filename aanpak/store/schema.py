@@ -171,6 +171,7 @@ class StapInstantie(Basis):
         Index("ix_stap_status_herinnering", "status", "herinnering_op"),
         Index("ix_stap_status_escalatie", "status", "volgende_escalatie_op"),
         Index("ix_stap_status_stagnatie", "status", "stagnatie_op"),
+        Index("ix_stap_status_review", "status", "review_op"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,6 +201,9 @@ class StapInstantie(Basis):
     volgende_escalatie_op: Mapped[datetime | None]
     stagnatie_op: Mapped[datetime | None]
     stagnatie_gemeld_op: Mapped[datetime | None]
+    #: Monitoring: when the next review by the casusregie is due (steps with ``monitoring`` only).
+    review_op: Mapped[datetime | None]
+    laatste_review_op: Mapped[datetime | None]
     versie: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": versie}

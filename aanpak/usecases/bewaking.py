@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Overdracht, Signalering, StapInstantie
 from aanpak.usecases.gedeeld import historie, meld, open_stap, regie_van
-from models.bewaking import volgende_escalatie
+from models.bewaking import review_op, volgende_escalatie
 from models.casus import CasusStatus, OverdrachtStatus, StapStatus, kalender_voor, ontvangers
 from models.werkproces import Werkproces
 
@@ -27,7 +27,7 @@ class Signaal(BaseModel):
     """What one pass did for one item; references and roles only (a Prefect task result)."""
 
     casus_ref: str
-    soort: Literal["herinnering", "escalatie", "stagnatie"]
+    soort: Literal["herinnering", "escalatie", "stagnatie", "review"]
     onderwerp: Literal["stap", "overdracht"]
     stap: str | None
     niveau: int
@@ -44,6 +44,7 @@ def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Signaal]:
         uit += _escalaties_stappen(omg, sessie, nu, limiet)
         uit += _escalaties_overdrachten(omg, sessie, nu, limiet)
         uit += _stagnatie(omg, sessie, nu, limiet)
+        uit += _reviews(omg, sessie, nu, limiet)
     return uit
 
 
@@ -316,6 +317,49 @@ def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> lis
                 niveau=0,
                 naar=naar,
                 termijn_einde=termijn,
+            )
+        )
+    return uit
+
+
+def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+    """A monitoring review the casusregie did not record in time: tell casus- and procesregie, once per period.
+
+    The next review is then due one cadence (of the case's AVE phase now) after this moment, so a review that
+    stays missing is signalled again each period, never twice in one.
+    """
+    uit: list[Signaal] = []
+    for stap, casus in sessie.execute(_open_stappen_waar(StapInstantie.review_op, nu, limiet)).all():
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        gemist = stap.review_op
+        assert gemist is not None
+        stap.review_op = review_op(wp, kalender_voor(wp), stap.stap_key, casus.ave_niveau, nu)
+        naar = ontvangers(wp, ["eigenaar", "procesregie"], regie_van(sessie, casus), stap.eigenaar_rol)
+        sleutel = f"stap:{stap.id}:review:{gemist.isoformat()}"
+        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "review", naar, nu, stap=stap)
+        laatste = (stap.laatste_review_op or stap.gestart_op).isoformat()
+        historie(sessie, casus, sleutel, "review_gemist", nu, stap_key=stap.stap_key, naar=naar, laatste_review=laatste)
+        meld(
+            sessie,
+            casus,
+            sleutel,
+            "review_gemist",
+            naar,
+            nu,
+            stap_key=stap.stap_key,
+            termijn_einde=stap.review_op,
+            ave=casus.ave_niveau,
+            eigenaar=stap.eigenaar_rol,
+        )
+        uit.append(
+            Signaal(
+                casus_ref=casus.ref,
+                soort="review",
+                onderwerp="stap",
+                stap=stap.stap_key,
+                niveau=0,
+                naar=naar,
+                termijn_einde=gemist,
             )
         )
     return uit

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aanpak.store.schema import Casus, Historie, Melding, Overdracht, Signaal, StapInstantie, Verzoek
-from models.bewaking import plan_overdracht, plan_stap
+from models.bewaking import plan_overdracht, plan_stap, review_op
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import Conflict, NietGevonden
 from models.werkproces import Werkproces
@@ -156,6 +156,7 @@ def open_stap(
         gestart_door_besluit_id=besluit_id,
     )
     plan_bewaking(wp, stap)
+    stap.review_op = review_op(wp, kalender_voor(wp), stap_key, casus.ave_niveau, nu)
     sessie.add(stap)
     sessie.flush()
     historie(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, StapInstantie
 from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, meld, plan_bewaking
+from models.bewaking import review_op
 from models.casus import Opschortreden, StapStatus, kalender_voor, max_verlenging, termijn_voor
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.kalender import TermijnEenheid, lokale_datum
@@ -176,3 +177,35 @@ def verlengen(
         return TermijnGewijzigd(
             casus_ref=casus.ref, stap=stap.stap_key, status=stap.status, termijn_einde=stap.termijn_einde
         )
+
+
+class ReviewVastgelegd(BaseModel):
+    casus_ref: str
+    stap: str
+    volgende_review: datetime | None
+
+
+def review(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_rol: str) -> ReviewVastgelegd:
+    """The casusregie reviewed progress (monitoring): the next review is due one AVE cadence from now."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        stap = _lopende(sessie, casus, stap_key)
+        _bevoegd(casus, stap, actor_rol)
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        if not wp.stap(stap.stap_key).monitoring:
+            raise DomeinFout(f"stap '{stap_key}' kent geen monitoringreviews", veld="stap")
+        stap.laatste_review_op = nu
+        stap.review_op = review_op(wp, kalender_voor(wp), stap.stap_key, casus.ave_niveau, nu)
+        historie(
+            sessie,
+            casus,
+            f"stap:{stap.id}:review:{nu.isoformat()}",
+            "review",
+            nu,
+            stap_key=stap.stap_key,
+            rol=actor_rol,
+            actor=actor,
+            volgende_review=stap.review_op.isoformat() if stap.review_op else None,
+        )
+        return ReviewVastgelegd(casus_ref=casus.ref, stap=stap.stap_key, volgende_review=stap.review_op)

@@ -100,19 +100,24 @@ def bekende_rol(wp: Werkproces, rol: str, veld: str = "actor_rol") -> str:
     return wp.rol(rol).organisatie
 
 
+def _regel(g: Grondslag) -> GrondslagRegel:
+    return GrondslagRegel(
+        ref=g.ref,
+        soort=Grondslagsoort(g.soort),
+        ontvangers=frozenset(g.ontvangers),
+        categorieen=frozenset(g.categorieen),
+        vastgelegd_op=g.vastgelegd_op,
+        geldig_tot=g.geldig_tot,
+        ingetrokken_op=g.ingetrokken_op,
+    )
+
+
+def _grondslagen(sessie: Session, casus: Casus) -> list[Grondslag]:
+    return list(sessie.scalars(select(Grondslag).where(Grondslag.casus_id == casus.id).order_by(Grondslag.id)))
+
+
 def regels(sessie: Session, casus: Casus) -> list[GrondslagRegel]:
-    return [
-        GrondslagRegel(
-            ref=g.ref,
-            soort=Grondslagsoort(g.soort),
-            ontvangers=frozenset(g.ontvangers),
-            categorieen=frozenset(g.categorieen),
-            vastgelegd_op=g.vastgelegd_op,
-            geldig_tot=g.geldig_tot,
-            ingetrokken_op=g.ingetrokken_op,
-        )
-        for g in sessie.scalars(select(Grondslag).where(Grondslag.casus_id == casus.id).order_by(Grondslag.id))
-    ]
+    return [_regel(g) for g in _grondslagen(sessie, casus)]
 
 
 def beperkt(sessie: Session, jeugdige_id: int) -> Beperking | None:
@@ -264,8 +269,6 @@ def overzicht(omg: Omgeving, casus_ref: str) -> list[GrondslagOverzicht]:
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
-        rijen = sessie.scalars(select(Grondslag).where(Grondslag.casus_id == casus.id).order_by(Grondslag.id)).all()
-        per_ref = {r.ref: r for r in regels(sessie, casus)}
         return [
             GrondslagOverzicht(
                 ref=g.ref,
@@ -279,7 +282,7 @@ def overzicht(omg: Omgeving, casus_ref: str) -> list[GrondslagOverzicht]:
                 vastgelegd_op=g.vastgelegd_op,
                 geldig_tot=g.geldig_tot,
                 ingetrokken_op=g.ingetrokken_op,
-                van_kracht=per_ref[g.ref].van_kracht(nu),
+                van_kracht=_regel(g).van_kracht(nu),
             )
-            for g in rijen
+            for g in _grondslagen(sessie, casus)
         ]

@@ -47,8 +47,10 @@ def _kop(sessie: Session) -> LogboekKop:
     return kop
 
 
-def _inhoud(v: Verwerking) -> dict[str, object]:
-    """The hashed fields, in a canonical form that survives a round trip through SQLite and PostgreSQL."""
+def inhoud(v: Verwerking) -> dict[str, object]:
+    """The hashed fields, in a canonical form that survives a round trip through SQLite and PostgreSQL.
+
+    Also what an inzage export shows of an entry: all of it is non-personal."""
     return {
         "volgnummer": v.volgnummer,
         "moment": v.moment.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -67,7 +69,7 @@ def _inhoud(v: Verwerking) -> dict[str, object]:
 
 
 def _hash(vorige: str, v: Verwerking) -> str:
-    tekst = json.dumps(_inhoud(v), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    tekst = json.dumps(inhoud(v), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(f"{vorige}\n{tekst}".encode()).hexdigest()
 
 

@@ -145,10 +145,13 @@ def _loket(wp: Werkproces, rol: str) -> str:
     return organisatie
 
 
-def _jeugdige_van(sessie: Session, casus: Casus) -> Jeugdige:
+def _verzoek(omg: Omgeving, sessie: Session, casus_ref: str, actor_rol: str) -> tuple[Casus, str, Jeugdige]:
+    """A request of a data subject: the case, the loket's organisation, and the youth (locked)."""
+    casus = casus_op_ref(sessie, casus_ref)
+    organisatie = _loket(omg.werkprocessen.van(sessie, casus.werkproces_id), actor_rol)
     jeugdige = sessie.get(Jeugdige, casus.jeugdige_id, with_for_update=True)
     assert jeugdige is not None
-    return jeugdige
+    return casus, organisatie, jeugdige
 
 
 def _log(
@@ -172,10 +175,7 @@ def exporteer(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Doss
     """Everything held about the youth of this case (all its cases), disclosure log included; logged."""
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus = casus_op_ref(sessie, casus_ref)
-        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = _loket(wp, actor_rol)
-        jeugdige = _jeugdige_van(sessie, casus)
+        _, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
         casussen = sessie.scalars(select(Casus).where(Casus.jeugdige_id == jeugdige.id).order_by(Casus.id)).all()
         refs = [c.ref for c in casussen]
         _log(
@@ -212,24 +212,7 @@ def exporteer(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Doss
                 )
             ],
             casussen=[_casus(omg, sessie, c) for c in casussen],
-            verwerkingen=[
-                {
-                    "volgnummer": v.volgnummer,
-                    "moment": _iso(v.moment),
-                    "casus_ref": v.casus_ref,
-                    "handeling": v.handeling,
-                    "actor": v.actor,
-                    "rol": v.rol,
-                    "organisatie": v.organisatie,
-                    "doel": v.doel,
-                    "grondslagen": list(v.grondslagen),
-                    "uitkomst": v.uitkomst,
-                    "categorieen": list(v.categorieen),
-                    "geweigerd": list(v.geweigerd),
-                    "reden": v.reden,
-                }
-                for v in logboek.van_casussen(sessie, refs)
-            ],
+            verwerkingen=[logboek.inhoud(v) for v in logboek.van_casussen(sessie, refs)],
         )
 
 
@@ -320,10 +303,7 @@ def corrigeer(
         raise InvoerFout(onbekend or [("veld", "geef minstens één veld=waarde")])
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus = casus_op_ref(sessie, casus_ref)
-        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = _loket(wp, actor_rol)
-        jeugdige = _jeugdige_van(sessie, casus)
+        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
         huidig = identiteit(omg, jeugdige)
         data = huidig.model_dump(mode="json")
         for veld, waarde in wijzigingen.items():
@@ -403,10 +383,7 @@ def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: str, ac
     """Restrict processing: from now on nobody is shown the youth's personal data (``casus inzien`` refuses)."""
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus = casus_op_ref(sessie, casus_ref)
-        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = _loket(wp, actor_rol)
-        jeugdige = _jeugdige_van(sessie, casus)
+        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
         if beperkt(sessie, jeugdige.id) is not None:
             return Verzoekafhandeling(casus_ref=casus.ref, handeling="beperking", herhaald=True)
         beperking = Beperking(jeugdige_id=jeugdige.id, reden=reden.value, vastgelegd_door=actor, vastgelegd_op=nu)
@@ -443,10 +420,7 @@ def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: str, ac
 def hef_beperking_op(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Verzoekafhandeling:
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus = casus_op_ref(sessie, casus_ref)
-        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = _loket(wp, actor_rol)
-        jeugdige = _jeugdige_van(sessie, casus)
+        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
         beperking = beperkt(sessie, jeugdige.id)
         if beperking is None:
             return Verzoekafhandeling(casus_ref=casus.ref, handeling="beperking_opgeheven", herhaald=True)

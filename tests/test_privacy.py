@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, update
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Correctie, Historie, Verwerking
-from aanpak.usecases import grondslag, inzage, logboek, rechten
+from aanpak.usecases import bewaring, grondslag, inzage, logboek, rechten
 from aanpak.usecases.grondslag import GrondslagIn
 from models.fouten import Conflict, DomeinFout, InvoerFout
 from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, vereiste_toestemming
@@ -316,14 +316,17 @@ def test_only_the_privacyloket_answers_requests(omg: Omgeving) -> None:
 def test_export_holds_everything_and_the_disclosure_log(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
     inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "veiligheid")  # a refusal is part of the record
+    bewaring.zet_bewaarplicht(omg, casus_ref, bewaring.Bewaarplichtreden.KLACHT_OF_BEZWAAR, "p.loket", LOKET)
     dossier = rechten.exporteer(omg, casus_ref, "p.loket", LOKET)
     assert dossier.jeugdige["bsn"] == SENTINEL_BSN
     [casus] = dossier.casussen
     assert {s["zorg"] for s in casus["signalen"]} == {SENTINEL_ZORG, JGZ_ZORG}
     assert [(v["handeling"], v["rol"], v["uitkomst"]) for v in dossier.verwerkingen] == [
         ("inzien", POLITIE, "geweigerd"),
+        ("bewaarplicht", LOKET, "vastgelegd"),
         ("export", LOKET, "verstrekt"),
     ]
+    assert [b["reden"] for b in casus["bewaarplichten"]] == ["klacht_of_bezwaar"]
     tekst = dossier.als_tekst()
     assert SENTINEL_ZORG in tekst
     assert "Xylofoonstra" in tekst

@@ -20,6 +20,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import (
     Beperking,
     Besluit,
+    Bewaarplicht,
     Casus,
     Correctie,
     Grondslag,
@@ -112,6 +113,11 @@ class Dossier(BaseModel):
                 regels.append(f"  Besluit {b['ref']}: {b['uitkomst']} door {b['actor_rol']} op {b['besloten_op']}")
                 if b["toelichting"]:
                     regels.append(f"    toelichting: {b['toelichting']}")
+            for b in c["bewaarplichten"]:
+                regels.append(
+                    f"  Bewaarplicht {b['ref']} ({b['reden']}) vanaf {b['vanaf']}"
+                    + (f", opgeheven {b['opgeheven_op']}" if b["opgeheven_op"] else "")
+                )
             for g in c["grondslagen"]:
                 regels.append(
                     f"  Grondslag {g['ref']}: {g['soort']} voor {g['doel']}, vastgelegd {g['vastgelegd_op']}"
@@ -282,6 +288,16 @@ def _casus(omg: Omgeving, sessie: Session, c: Casus) -> dict[str, Any]:
                 "toelichting": ontsleutel(g.toelichting_versleuteld, "grondslag.toelichting"),
             }
             for g in sessie.scalars(select(Grondslag).where(Grondslag.casus_id == c.id).order_by(Grondslag.id))
+        ],
+        "bewaarplichten": [
+            {
+                "ref": b.ref,
+                "reden": b.reden,
+                "vanaf": _iso(b.vanaf),
+                "tot": _iso(b.tot),
+                "opgeheven_op": _iso(b.opgeheven_op),
+            }
+            for b in sessie.scalars(select(Bewaarplicht).where(Bewaarplicht.casus_id == c.id).order_by(Bewaarplicht.id))
         ],
         "historie": [
             {"moment": _iso(h.moment), "soort": h.soort, "stap": h.stap_key, "rol": h.rol}

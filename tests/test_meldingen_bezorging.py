@@ -198,10 +198,18 @@ def test_crash_tussen_versturen_en_vastleggen_geeft_zelfde_sleutel(
     verwacht = kenmerken(omg)
     echt = bezorging.leg_vast
     gecrasht: list[int] = []
+    vastleggingen: list[int] = []
+    slot = threading.Lock()
 
     def crash_eenmaal(omg_: Omgeving, bezorging_id: int, *args: object, **kwargs: object) -> str | None:
-        if not gecrasht:
-            gecrasht.append(bezorging_id)
+        # The last recording of the round crashes: by then every delivery of the round was sent (each send comes
+        # before its own recording), whatever order the parallel senders ran in.
+        with slot:
+            vastleggingen.append(bezorging_id)
+            crash = len(vastleggingen) == len(verwacht) and not gecrasht
+            if crash:
+                gecrasht.append(bezorging_id)
+        if crash:
             raise RuntimeError("proces gestopt")
         return echt(omg_, bezorging_id, *args, **kwargs)  # type: ignore[arg-type]
 

@@ -6,24 +6,20 @@ references, reasons and counts only — never personal data.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import datetime, time
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aanpak.cli.weergave import console, datum, fout_console, moment_tekst
+from aanpak.cli.fouten import Door, domeinfouten
+from aanpak.cli.weergave import console, datum, moment_tekst
 from aanpak.config import instellingen
 from aanpak.omgeving import Omgeving, standaard, zet_standaard
 from aanpak.usecases import bewaring
-from models.fouten import DefinitieFout, DomeinFout
+from models.fouten import DomeinFout
 from models.kalender import AMSTERDAM
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 bewaring_app = typer.Typer(
     help="Bewaartermijnen: tonen wat verwijderd wordt, uitvoeren, bewaarplicht en verzoeken tot verwijdering.",
@@ -31,25 +27,6 @@ bewaring_app = typer.Typer(
 )
 
 Als = Annotated[str, typer.Option("--als", help="Uw convenantrol (voor wis/blokkeer: het privacyloket).")]
-Door = Annotated[str, typer.Option("--door", help="Uw gebruikersnaam (wordt vastgelegd).")]
-
-
-def _weigeringen(functie: Callable[P, T]) -> Callable[P, T]:
-    """Refusals as one Dutch line and exit code 1, without a traceback (messages carry no personal data)."""
-
-    @functools.wraps(functie)
-    def omhulsel(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return functie(*args, **kwargs)
-        except DomeinFout as exc:
-            voorvoegsel = f"{escape(exc.veld)}: " if exc.veld else ""
-            fout_console.print(f"[bold red]Geweigerd:[/] {voorvoegsel}{escape(exc.melding)}")
-            raise typer.Exit(1) from None
-        except DefinitieFout as exc:
-            fout_console.print(f"[bold red]Configuratiefout:[/] {escape(str(exc))}")
-            raise typer.Exit(1) from None
-
-    return omhulsel
 
 
 def _aantallen(aantallen: dict[str, int]) -> str:
@@ -57,7 +34,7 @@ def _aantallen(aantallen: dict[str, int]) -> str:
 
 
 @bewaring_app.command("toon")
-@_weigeringen
+@domeinfouten
 def toon_cmd() -> None:
     """Droog: wat nu over zijn bewaartermijn is en verwijderd zou worden (er verandert niets)."""
     omg = standaard()
@@ -88,7 +65,7 @@ def toon_cmd() -> None:
 
 
 @bewaring_app.command("uitvoeren")
-@_weigeringen
+@domeinfouten
 def uitvoeren_cmd(
     droog: Annotated[bool, typer.Option("--droog", help="Alleen tonen (de flow verwijdert niets).")] = False,
 ) -> None:
@@ -122,7 +99,7 @@ def _in_proces(omg: Omgeving, droog: bool) -> str:
 
 
 @bewaring_app.command("wis")
-@_weigeringen
+@domeinfouten
 def wis_cmd(casus_ref: str, als: Als, door: Door) -> None:
     """Verzoek tot verwijdering (art. 17 AVG): wis een gesloten casus zonder bewaarplicht, ook in Prefect."""
     omg = standaard()
@@ -154,7 +131,7 @@ def _einde(tot: datetime | None) -> datetime | None:
 
 
 @bewaring_app.command("blokkeer")
-@_weigeringen
+@domeinfouten
 def blokkeer_cmd(
     casus_ref: str,
     reden: Annotated[bewaring.Bewaarplichtreden, typer.Option("--reden", help="Waarom de casus bewaard moet blijven.")],
@@ -172,7 +149,7 @@ def blokkeer_cmd(
 
 
 @bewaring_app.command("deblokkeer")
-@_weigeringen
+@domeinfouten
 def deblokkeer_cmd(casus_ref: str, als: Als, door: Door) -> None:
     """Hef de bewaarplicht van een casus op; daarna geldt weer de bewaartermijn."""
     opgeheven = bewaring.hef_bewaarplicht_op(standaard(), casus_ref, door, als)
@@ -180,7 +157,7 @@ def deblokkeer_cmd(casus_ref: str, als: Als, door: Door) -> None:
 
 
 @bewaring_app.command("log")
-@_weigeringen
+@domeinfouten
 def log_cmd(
     casus: Annotated[str | None, typer.Option("--casus", help="Alleen deze casus.")] = None,
 ) -> None:

@@ -24,6 +24,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Basis, Bewaarplicht, Casus, Signaal, Verwerking, Verwijdering, Verzoek
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, nieuwe_ref
+from aanpak.usecases.grondslag import loket
 from models.fouten import DomeinFout, NietGevonden
 from models.werkproces import Werkproces
 
@@ -221,13 +222,6 @@ def _wp(omg: Omgeving) -> Werkproces:
     return omg.werkprocessen.bestand()[0]
 
 
-def _loket(wp: Werkproces, rol: str, wat: str) -> None:
-    if not wp.heeft_rol(rol):
-        raise DomeinFout(f"onbekende rol '{rol}'", veld="rol")
-    if rol not in wp.privacy.loket:
-        raise DomeinFout(f"alleen het privacyloket ({', '.join(wp.privacy.loket) or 'geen'}) mag {wat}", veld="rol")
-
-
 def zet_bewaarplicht(
     omg: Omgeving,
     casus_ref: str,
@@ -238,7 +232,7 @@ def zet_bewaarplicht(
 ) -> BewaarplichtUit:
     """Put a legal hold on a case; the same reason on a case already held returns that hold (idempotent)."""
     wp = _wp(omg)
-    _loket(wp, rol, "een bewaarplicht vastleggen")
+    loket(wp, rol, "een bewaarplicht vastleggen")
     nu = omg.nu()
     if tot is not None and tot <= nu:
         raise DomeinFout("het einde van de bewaarplicht ligt niet in de toekomst", veld="tot")
@@ -275,7 +269,7 @@ def zet_bewaarplicht(
 def hef_bewaarplicht_op(omg: Omgeving, casus_ref: str, door: str, rol: str) -> list[BewaarplichtUit]:
     """Lift every hold in force on a case (the rows stay until the case is deleted)."""
     wp = _wp(omg)
-    _loket(wp, rol, "een bewaarplicht opheffen")
+    loket(wp, rol, "een bewaarplicht opheffen")
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref, vergrendel=True)
@@ -397,7 +391,7 @@ def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, door: str, rol:
     nu = omg.nu()
     wp = _wp(omg)
     if grond is Grond.VERZOEK_BETROKKENE:
-        _loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
+        loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
     with omg.uow() as sessie:
         casus = sessie.scalar(select(Casus).where(Casus.ref == casus_ref).with_for_update())
         if casus is None:
@@ -526,7 +520,7 @@ def wis_op_verzoek(omg: Omgeving, casus_ref: str, door: str, rol: str) -> Verwij
     itself is written to the disclosure log. A case erased before returns that erasure.
     """
     wp = _wp(omg)
-    _loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
+    loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
     nu = omg.nu()
     weigering: DomeinFout | None = None
     with omg.uow() as sessie:

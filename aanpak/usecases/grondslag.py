@@ -100,6 +100,16 @@ def bekende_rol(wp: Werkproces, rol: str, veld: str = "actor_rol") -> str:
     return wp.rol(rol).organisatie
 
 
+def loket(wp: Werkproces, rol: str, wat: str = "verzoeken van betrokkenen afhandelen") -> str:
+    """Only the privacyloket of the definition answers requests of data subjects; returns its organisation."""
+    organisatie = bekende_rol(wp, rol)
+    if rol not in wp.privacy.loket:
+        raise DomeinFout(
+            f"alleen het privacyloket ({', '.join(wp.privacy.loket) or 'geen'}) mag {wat}", veld="actor_rol"
+        )
+    return organisatie
+
+
 def _regel(g: Grondslag) -> GrondslagRegel:
     return GrondslagRegel(
         ref=g.ref,

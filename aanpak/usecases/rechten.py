@@ -33,12 +33,12 @@ from aanpak.store.schema import (
 )
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, historie
-from aanpak.usecases.grondslag import bekende_rol, beperkt, identiteit
+from aanpak.usecases.grondslag import beperkt, identiteit, loket
 from aanpak.usecases.signaal import vingerafdrukken
-from models.fouten import Conflict, DomeinFout, InvoerFout
+from models.fouten import Conflict, InvoerFout
 from models.privacy import Beperkingsreden
 from models.signaal import Jeugdige as JeugdigeIn
-from models.werkproces import Gegevenscategorie, Werkproces
+from models.werkproces import Gegevenscategorie
 
 #: The identity fields a correction may change (dotted for the address).
 CORRIGEERBAAR = (
@@ -144,17 +144,10 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
 
 
-def _loket(wp: Werkproces, rol: str) -> str:
-    organisatie = bekende_rol(wp, rol)
-    if rol not in wp.privacy.loket:
-        raise DomeinFout("alleen het privacyloket handelt verzoeken van betrokkenen af", veld="actor_rol")
-    return organisatie
-
-
 def _verzoek(omg: Omgeving, sessie: Session, casus_ref: str, actor_rol: str) -> tuple[Casus, str, Jeugdige]:
     """A request of a data subject: the case, the loket's organisation, and the youth (locked)."""
     casus = casus_op_ref(sessie, casus_ref)
-    organisatie = _loket(omg.werkprocessen.van(sessie, casus.werkproces_id), actor_rol)
+    organisatie = loket(omg.werkprocessen.van(sessie, casus.werkproces_id), actor_rol)
     jeugdige = sessie.get(Jeugdige, casus.jeugdige_id, with_for_update=True)
     assert jeugdige is not None
     return casus, organisatie, jeugdige

@@ -125,6 +125,9 @@ class Rapport(BaseModel):
     filters: Filters
     werkproces: str
     organisatienamen: dict[str, str]
+    #: The werkproces as a graph, for the diagram: its first step and each step's possible next steps.
+    intake: str
+    volgende: dict[str, list[str]]
     prestaties: list[StapPrestatie]
     organisaties: list[OrganisatiePrestatie]
     overdrachten: list[OverdrachtPrestatie]
@@ -203,6 +206,8 @@ def maak_rapport(omg: Omgeving, filters: Filters) -> Rapport:
             filters=filters,
             werkproces=f"{wp.key} {wp.versie}",
             organisatienamen=namen,
+            intake=wp.intake.stap,
+            volgende={s.key: list(dict.fromkeys(k for u in s.uitkomsten for k in u.volgende)) for s in wp.stappen},
             prestaties=[p.model_copy(update={"stapnaam": stapnamen.get(p.stap, p.stap)}) for p in prestaties],
             organisaties=_per_organisatie(prestaties, namen),
             overdrachten=_overdrachten(sessie, versies, filters, nu),
@@ -473,3 +478,11 @@ def _trends(signalen: list[_Signaalregel], filters: Filters) -> list[Trendtabel]
         rijen = sorted({w for w, _ in tellingen})
         tabellen.append(onderdruk(titel, dimensie, rijen, kolommen, tellingen))
     return tabellen
+
+
+def is_werkdag(omg: Omgeving) -> bool:
+    """Whether today (Amsterdam) is a werkdag of the definition in force: the scheduled run skips other days."""
+    nu = omg.nu()
+    with omg.uow() as sessie:
+        _, wp = omg.werkprocessen.actueel(sessie, nu)
+    return kalender_voor(wp).is_werkdag(lokale_datum(nu))

@@ -86,7 +86,7 @@ def werkproces_svg(r: Rapport) -> str:
             f'<g id="stap-{escape(s.stap)}" data-open="{s.open}" data-te-laat="{s.te_laat}">',
             f'<rect x="{x}" y="{y}" width="{BREED}" height="{HOOG}" rx="8" fill="#ffffff" stroke="{kleur}" '
             f'stroke-width="{3 if s.te_laat else 1.5}"/>',
-            f'<text x="{x + 8}" y="{y + 20}" font-weight="bold">{escape(_kort(s.stapnaam, 30))}</text>',
+            f'<text x="{x + 8}" y="{y + 20}" font-weight="bold">{escape(_kort(s.stapnaam, 27))}</text>',
             f'<text x="{x + 8}" y="{y + 36}" fill="#555">{escape(s.stap)}</text>',
             f'<text x="{x + 8}" y="{y + 54}">open {s.open} · <tspan fill="{ROOD if s.te_laat else "#333"}">'
             f"te laat {s.te_laat}</tspan></text>",

@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 # Before anything imports Prefect: tests never touch ~/.prefect and send no telemetry.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aanpak-prefect-home-"))
+# Forced, not defaulted: `make test` exports the embedded default's folders, which tests must leave alone.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="aanpak-prefect-home-")
 # The embedded default writes (e.g. the notification mailbox folder) land in a temporary folder, not the tree.
-os.environ.setdefault("AANPAK_DATA_DIR", tempfile.mkdtemp(prefix="aanpak-data-"))
+os.environ["AANPAK_DATA_DIR"] = tempfile.mkdtemp(prefix="aanpak-data-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 

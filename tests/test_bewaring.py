@@ -387,6 +387,7 @@ def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = 30.0) -> None:
 def test_bewaring_wist_casus_uit_opslag_en_prefect(prefect_server: str, tmp_path: Path, klok: Klok) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     from flows.bewaring import bewaring as bewaring_flow
     from tests.test_flows import (
@@ -436,7 +437,9 @@ def test_bewaring_wist_casus_uit_opslag_en_prefect(prefect_server: str, tmp_path
     with get_client(sync_client=True) as client:
         sleutel = f"casus-{ref.lower()}"
         assert client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[sleutel]))) == []
-        verslag = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["bewaring"])))
+        verslag = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["bewaring"])), sort=ArtifactSort.CREATED_DESC
+        )  # newest first: the dry runs before published their own versions
     assert verslag
     assert ref in str(verslag[0].data)
     wacht_tot_logs_weg([r.id for r in runs])

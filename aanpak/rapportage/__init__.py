@@ -25,6 +25,9 @@ UITLEG = (
 )
 
 
+TEKSTKOLOMMEN = frozenset({"Naam", "Stap", "Fase", "Bron", "Categorie", "Escalaties"})
+
+
 class Bestanden(BaseModel):
     """Where a report was written (paths only: safe to log and to show in Prefect)."""
 
@@ -40,10 +43,19 @@ def standaard_map() -> Path:
     return instellingen().data_dir / "rapporten"
 
 
+def transponeer(sectie: Sectie) -> Sectie:
+    """Rows become columns: a trend table over many months reads better with the months downwards."""
+    kolommen = [sectie.kolommen[0], *(str(rij[0]) for rij in sectie.rijen)]
+    rijen = [[kolom, *(rij[n] for rij in sectie.rijen)] for n, kolom in enumerate(sectie.kolommen) if n]
+    return Sectie(sectie.sleutel, sectie.titel, [f"Maand \\ {kolommen[0].lower()}", *kolommen[1:]], rijen)
+
+
 def rich_tabel(sectie: Sectie) -> Table:
+    if sectie.sleutel.startswith("trend-") and len(sectie.kolommen) > len(sectie.rijen) + 1:
+        sectie = transponeer(sectie)
     tabel = Table(title=sectie.titel, title_justify="left")
     for n, kolom in enumerate(sectie.kolommen):
-        tabel.add_column(kolom, justify="left" if n == 0 or kolom in {"Naam", "Stap", "Fase"} else "right")
+        tabel.add_column(kolom, justify="left" if n == 0 or kolom in TEKSTKOLOMMEN else "right")
     for rij in sectie.rijen:
         tabel.add_row(*(_cel(sectie, k, v) for k, v in zip(sectie.kolommen, rij, strict=True)))
     return tabel

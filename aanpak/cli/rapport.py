@@ -12,15 +12,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from aanpak.cli.weergave import console, fout_console
+from aanpak.cli.fouten import domeinfouten
+from aanpak.cli.weergave import console
 from aanpak.omgeving import standaard
 from aanpak.rapportage import UITLEG, rich_tabel, schrijf, standaard_map
 from aanpak.rapportage.tabellen import secties
 from aanpak.usecases.rapport import Filters, maak_rapport, standaard_periode
-from models.fouten import DomeinFout
 from models.kalender import lokale_datum
 
 
+@domeinfouten
 def rapport_cmd(
     van: Annotated[
         datetime | None, typer.Option("--van", formats=["%Y-%m-%d"], help="Eerste dag (JJJJ-MM-DD).")
@@ -49,11 +50,7 @@ def rapport_cmd(
         organisatie=organisatie,
         wijk=wijk,
     )
-    try:
-        rapport = maak_rapport(omg, filters)
-    except DomeinFout as exc:
-        fout_console.print(f"[bold red]Geweigerd:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+    rapport = maak_rapport(omg, filters)
     console.print(
         f"[bold]Rapportage[/] {filters.van:%d-%m-%Y} t/m {filters.tot:%d-%m-%Y} — {escape(rapport.werkproces)}"
     )

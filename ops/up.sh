@@ -48,7 +48,8 @@ fi
 
 cat <<TXT
 Prefect UI: http://127.0.0.1:${PREFECT_SERVER_API_PORT}  (alleen op deze machine)
-Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen).
+Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen),
+  meldingen-versturen (elke minuut), rapportage (werkdagen 07:00), bewaring.
 Bewaring (bewaartermijnen, droog=false) dagelijks om 02:00; Prefect bewaart events 30 en runs 90 dagen.
 Laat de CLI de overgangen als deployment-runs starten:
   export PREFECT_API_URL=$PREFECT_API_URL AANPAK_DEPLOYMENTS=true

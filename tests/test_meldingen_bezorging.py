@@ -310,3 +310,35 @@ def test_wachttijd_groeit_exponentieel_met_jitter_en_plafond() -> None:
         for _ in range(20):
             s = bezorging.wachttijd(poging, beleid, rnd).total_seconds()
             assert grens / 2 <= s <= grens
+
+
+def test_gedeelde_contactgegevens_bij_match_worden_eenmaal_gelogd(
+    omg: Omgeving, klok: Klok, http: HttpOntvanger, smtp: SmtpOntvanger
+) -> None:
+    """A match message carries the other professional's contact: one disclosure-log entry per recipient, when it
+    first arrives — not per channel, not per retry; other messages carry no personal data and are not logged."""
+    from aanpak.store.schema import Verwerking
+    from aanpak.usecases import logboek
+
+    http.start()
+    smtp.start()
+    http.stand = "503"  # the webhook refuses first: the e-mail arrives, the webhook later
+    k = kanalen((http.url, "alle"), (smtp.url, "alle"))
+    casus_ref = signaleer(omg).casus_ref
+    signaleer(omg, rol="jgz.jeugdverpleegkundige", bsn=None)
+    with omg.uow() as sessie:
+        match_rollen = sorted(sessie.scalars(select(Melding.ontvanger_rol).where(Melding.soort == "match")))
+    assert match_rollen  # the school and JGZ are told about each other
+
+    bezorging.bezorg(omg, k, BELEID)
+    http.stand = "op"
+    verder(klok)
+    bezorging.bezorg(omg, k, BELEID)
+    assert statussen(omg) == {"verzonden": len(kenmerken(omg)) * 2}
+    with omg.uow() as sessie:
+        regels = list(sessie.scalars(select(Verwerking).order_by(Verwerking.volgnummer)))
+        assert logboek.verifieer(sessie).in_orde
+    assert sorted(r.rol for r in regels) == match_rollen
+    assert {(r.casus_ref, r.handeling, r.uitkomst, tuple(r.categorieen)) for r in regels} == {
+        (casus_ref, "delen", "verstrekt", ("contact",))
+    }

@@ -33,11 +33,14 @@ from aanpak.meldingen.sjablonen import Bericht, maak_bericht
 from aanpak.meldingen.verzenden import Uitkomst, verstuur
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
+from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import historie, meld
 from models.fouten import NietGevonden
 
 WACHTEND, BEZORGEN, VERZONDEN, MISLUKT = "wachtend", "bezorgen", "verzonden", "mislukt"
 BEZORGING_MISLUKT = "bezorging_mislukt"
+#: The one message kind that carries personal data (the other professional's contact): its sharing is logged.
+MATCH = "match"
 
 Verzender = Callable[..., Uitkomst]
 
@@ -195,6 +198,8 @@ def leg_vast(omg: Omgeving, bezorging_id: int, uitkomst: Uitkomst, beleid: Belei
         if b.status == VERZONDEN:
             return VERZONDEN
         if uitkomst.gelukt:
+            if m.soort == MATCH and not _al_bezorgd(sessie, m):
+                _log_gedeeld_contact(omg, sessie, m, nu)
             b.status, b.verzonden_op, b.laatste_fout = VERZONDEN, nu, None
         else:
             b.laatste_fout = (uitkomst.fout or "niet bezorgd")[:200]
@@ -207,6 +212,39 @@ def leg_vast(omg: Omgeving, bezorging_id: int, uitkomst: Uitkomst, beleid: Belei
                 b.volgende_poging = nu + wachttijd(b.pogingen, beleid)
         _vat_samen(sessie, m, nu)
         return b.status
+
+
+def _al_bezorgd(sessie: Session, m: Melding) -> bool:
+    """Whether another channel already delivered this outbox row (its content was shared then)."""
+    return (
+        sessie.scalar(
+            select(func.count())
+            .select_from(Bezorging)
+            .where(Bezorging.melding_id == m.id, Bezorging.status == VERZONDEN)
+        )
+        or 0
+    ) > 0
+
+
+def _log_gedeeld_contact(omg: Omgeving, sessie: Session, m: Melding, nu: datetime) -> None:
+    """A match message shares the other professional's contact details (personal data): one disclosure-log
+    entry when it first reaches the recipient, whatever the number of channels or retries."""
+    casus = sessie.get_one(Casus, m.casus_id)
+    wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+    logboek.schrijf(
+        sessie,
+        moment=nu,
+        casus_ref=casus.ref,
+        handeling="delen",
+        actor="aanpak.meldingen",
+        rol=m.ontvanger_rol,
+        organisatie=wp.rol(m.ontvanger_rol).organisatie if wp.heeft_rol(m.ontvanger_rol) else None,
+        doel="afstemming_na_match",
+        uitkomst="verstrekt",
+        categorieen=["contact"],
+        grondslagen=["verwijsindex_match"],
+        reden="match",
+    )
 
 
 def _vat_samen(sessie: Session, m: Melding, nu: datetime) -> None:

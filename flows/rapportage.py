@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import State
 from prefect.states import Completed
 
-from aanpak.rapportage import artefact_rijen, markdown
+from aanpak.rapportage import artefact_rijen, data_uri, markdown
 from aanpak.rapportage.tabellen import secties
 from tasks.rapport import is_werkdag, maak_rapport
 
@@ -34,9 +34,10 @@ def rapportage(
         return Completed(name="Geen werkdag — geen rapportage")
     uitvoer = maak_rapport(maanden, organisatie, wijk, map)
     r, b = uitvoer.rapport, uitvoer.bestanden
+    # Embedded, not linked: the UI cannot read the worker's files. The pictures hold counts and step names only.
     afbeeldingen = {
-        "Werkproces met open en te late stappen": str(b.werkproces_svg),
-        "Termijnen per partner": str(b.termijnen_svg),
+        "Werkproces met open en te late stappen": data_uri(b.werkproces_svg),
+        "Termijnen per partner": data_uri(b.termijnen_svg),
     }
     create_markdown_artifact(
         key=ARTEFACT,

@@ -6,6 +6,7 @@ personal data, which must appear in no output.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import os
@@ -181,7 +182,14 @@ def test_flow_publiceert_dashboard_als_artefacten(
     md = per_sleutel["rapportage"].data
     assert isinstance(md, str)
     assert "periode 01-01-2026 t/m 01-12-2026" in md
-    assert str(tmp_path.resolve() / "werkproces.svg") in md
+    # The pictures are embedded (the UI cannot read the worker's files): the very SVGs written to disk.
+    for naam, titel in (
+        ("werkproces.svg", "Werkproces met open en te late stappen"),
+        ("termijnen.svg", "Termijnen per partner"),
+    ):
+        begin = md.index(f"![{titel}](data:image/svg+xml;base64,") + len(f"![{titel}](data:image/svg+xml;base64,")
+        ingebed = base64.b64decode(md[begin : md.index(")", begin)])
+        assert ingebed == (tmp_path / naam).read_bytes()
     assert "| school | interne_weging | 250 | 250 | 50,0% | 10,5 | 18 | 0 | 0 |" in md
 
     def tabel(sleutel: str) -> list[dict[str, str]]:

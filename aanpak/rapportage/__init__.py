@@ -7,6 +7,7 @@ overwrites the previous files with the same names, so a link to ``rapport.md`` a
 
 from __future__ import annotations
 
+import base64
 import csv
 from pathlib import Path
 
@@ -85,6 +86,11 @@ def markdown_tabel(sectie: Sectie) -> str:
     return "\n".join([kop, streep, *regels]) if regels else "_Geen gegevens in deze periode._"
 
 
+def data_uri(svg: Path) -> str:
+    """An SVG file as a data URI, so a markdown viewer without access to the file (the Prefect UI) shows it."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.read_bytes()).decode()
+
+
 def markdown(r: Rapport, afbeeldingen: dict[str, str] | None = None) -> str:
     """The dashboard as markdown; ``afbeeldingen`` maps a picture's title to its path or URL."""
     f = r.filters
@@ -102,7 +108,11 @@ def markdown(r: Rapport, afbeeldingen: dict[str, str] | None = None) -> str:
     ]
     if afbeeldingen:
         delen += ["", "## Afbeeldingen", ""]
-        delen += [f"![{titel}]({pad})  \n{titel}: `{pad}`" for titel, pad in afbeeldingen.items()]
+        for titel, bron in afbeeldingen.items():
+            # A data URI (the Prefect UI shows the picture inline) is not repeated as text; a path is.
+            delen.append(
+                f"![{titel}]({bron})" if bron.startswith("data:") else f"![{titel}]({bron})  \n{titel}: `{bron}`"
+            )
     for sectie in secties(r):
         delen += ["", f"## {sectie.titel}", "", markdown_tabel(sectie)]
     return "\n".join(delen) + "\n"

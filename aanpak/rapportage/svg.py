@@ -17,6 +17,10 @@ BREED, HOOG, TUSSEN_X, TUSSEN_Y, MARGE = 200, 64, 70, 22, 30
 GROEN, ROOD, ORANJE, GRIJS = "#2e7d32", "#c62828", "#ef6c00", "#9e9e9e"
 
 
+#: An opaque background: the pictures are also shown on the Prefect UI's dark theme.
+_ACHTERGROND = '<rect width="100%" height="100%" fill="#ffffff"/>'
+
+
 def _kort(tekst: str, lengte: int) -> str:
     return tekst if len(tekst) <= lengte else tekst[: lengte - 1] + "…"
 
@@ -51,6 +55,7 @@ def werkproces_svg(r: Rapport) -> str:
     delen = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{breedte}" height="{hoogte}" '
         f'viewBox="0 0 {breedte} {hoogte}" font-family="sans-serif" font-size="12">',
+        _ACHTERGROND,
         '<defs><marker id="pijl" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#607d8b"/></marker></defs>',
         f'<text x="{MARGE}" y="{MARGE}" font-size="16" font-weight="bold">'
@@ -106,6 +111,7 @@ def termijnen_svg(r: Rapport) -> str:
     delen = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{breedte}" height="{hoogte}" '
         f'viewBox="0 0 {breedte} {hoogte}" font-family="sans-serif" font-size="12">',
+        _ACHTERGROND,
         f'<text x="{MARGE}" y="{MARGE}" font-size="16" font-weight="bold">Termijnen gehaald per partner, '
         f"{van:%d-%m-%Y} t/m {tot:%d-%m-%Y}</text>",
         f'<text x="{MARGE}" y="{MARGE + 20}" fill="#555">Afgeronde stappen: groen op tijd, rood te laat</text>',

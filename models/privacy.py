@@ -2,8 +2,9 @@
 
 A partner sees a category of a case's personal data only when three things hold: its role's need-to-know rule
 in the definition allows the category at the case's AVE phase, the role is involved in the case, and a ground
-that is in force (consent or a legal basis) covers that role and category. What a partner brought in itself it
-may always see again (``eigen_inbreng``). Everything else is withheld, and the reason is named.
+that is in force (consent or a legal basis) covers that role, category and purpose. What a role brought in
+itself it may always see again (``eigen_inbreng``) — that role, not its whole organisation. Everything else is
+withheld, and the reason is named.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Weigerreden(StrEnum):
     BEPERKT = "verwerking_beperkt"
 
 
-#: The ground a partner needs no record for: what its own organisation brought into the case.
+#: The ground a role needs no record for: what that role itself brought into the case (its signal, its note).
 EIGEN_INBRENG = "eigen_inbreng"
 
 #: Which data categories the concern text of a signal touches, beyond the concern itself.
@@ -100,18 +101,29 @@ class GrondslagRegel:
     soort: Grondslagsoort
     ontvangers: frozenset[str]
     categorieen: frozenset[str]
+    doel: str
     vastgelegd_op: datetime
     geldig_tot: datetime | None
     ingetrokken_op: datetime | None
+    gegeven_door: frozenset[Toestemminggever] = frozenset()
 
-    def van_kracht(self, nu: datetime) -> bool:
+    def van_kracht(self, nu: datetime, leeftijd: int | None = None) -> bool:
+        """In force now; a consent also only while its givers are still the ones the youth's age asks for
+        (parents' consent given at 11 no longer suffices at 12, nor at 16)."""
         if self.ingetrokken_op is not None and self.ingetrokken_op <= nu:
+            return False
+        if (
+            self.soort == Grondslagsoort.TOESTEMMING
+            and leeftijd is not None
+            and not vereiste_toestemming(leeftijd) <= self.gegeven_door
+        ):
             return False
         return self.vastgelegd_op <= nu and (self.geldig_tot is None or nu < self.geldig_tot)
 
-    def dekt(self, rol: str, organisatie: str, categorie: Gegevenscategorie) -> bool:
+    def dekt(self, rol: str, organisatie: str, categorie: Gegevenscategorie, doel: str) -> bool:
+        """Recipient, category and purpose (doelbinding): a ground for one purpose does not serve another."""
         ontvanger_ok = not self.ontvangers or rol in self.ontvangers or organisatie in self.ontvangers
-        return ontvanger_ok and (not self.categorieen or categorie.value in self.categorieen)
+        return ontvanger_ok and doel == self.doel and (not self.categorieen or categorie.value in self.categorieen)
 
 
 def nodig_voor(wp: Werkproces, rol: str, ave: int) -> tuple[frozenset[Gegevenscategorie], frozenset[Gegevenscategorie]]:
@@ -138,11 +150,14 @@ def weeg_af(
     ave: int,
     grondslagen: Iterable[GrondslagRegel],
     nu: datetime,
+    doel: str,
+    leeftijd: int | None = None,
 ) -> Afweging:
-    """Need-to-know first (a ground never widens it), then a ground in force for each remaining category."""
+    """Need-to-know first (a ground never widens it), then a ground in force, for this purpose, for each
+    remaining category."""
     organisatie = wp.rol(rol).organisatie
     nodig, later = nodig_voor(wp, rol, ave)
-    van_kracht = [g for g in grondslagen if g.van_kracht(nu)]
+    van_kracht = [g for g in grondslagen if g.van_kracht(nu, leeftijd)]
     toegestaan: dict[Gegevenscategorie, tuple[str, ...]] = {}
     geweigerd: dict[Gegevenscategorie, Weigerreden] = {}
     for categorie in Gegevenscategorie:
@@ -151,7 +166,7 @@ def weeg_af(
         elif categorie not in nodig:
             geweigerd[categorie] = Weigerreden.NIET_NODIG
         else:
-            refs = tuple(sorted(g.ref for g in van_kracht if g.dekt(rol, organisatie, categorie)))
+            refs = tuple(sorted(g.ref for g in van_kracht if g.dekt(rol, organisatie, categorie, doel)))
             if refs:
                 toegestaan[categorie] = refs
             else:

@@ -29,7 +29,9 @@ def nieuwe_casus(cli: Cli, tmp_path: Path) -> str:
 
 def test_inzien_weigert_zonder_persoonsgegevens_en_logt(cli: Cli, tmp_path: Path) -> None:
     ref = nieuwe_casus(cli, tmp_path)
-    fout = geweigerd(cli("casus", "inzien", ref, "--als", "politie.wijkagent", "--door", "w.agent"))
+    fout = geweigerd(
+        cli("casus", "inzien", ref, "--als", "politie.wijkagent", "--door", "w.agent", "--doel", "veiligheid")
+    )
     assert "niet betrokken" in fout
     geen_persoonsgegevens(fout)
     log = ok(cli("audit", "toon", "--casus", ref))
@@ -58,7 +60,7 @@ def test_grondslag_en_inzien(cli: Cli, tmp_path: Path) -> None:
     assert "verwerkingslog, regel 2" in gezien
 
     ok(cli("grondslag", "intrekken", grond.group(1), *wie))
-    na = ok(cli("casus", "inzien", ref, *wie))
+    na = ok(cli("casus", "inzien", ref, *wie, "--doel", "casusoverleg"))
     assert SENTINEL_BSN not in na
     assert "geen toestemming of wettelijke grondslag" in na
 
@@ -66,7 +68,7 @@ def test_grondslag_en_inzien(cli: Cli, tmp_path: Path) -> None:
 def test_audit_verifieer_vindt_een_gewijzigde_regel(cli: Cli, tmp_path: Path) -> None:
     ref = nieuwe_casus(cli, tmp_path)
     for _ in range(3):
-        cli("casus", "inzien", ref, "--als", SCHOOL, "--door", "a.mentor")
+        cli("casus", "inzien", ref, "--als", SCHOOL, "--door", "a.mentor", "--doel", "casusoverleg")
     assert "Verwerkingslog in orde: 3 regel(s)" in ok(cli("audit", "verifieer"))
     with sqlite3.connect(cli.data_dir / "aanpak.db") as conn:
         conn.execute("UPDATE verwerking SET doel = 'iets_anders' WHERE volgnummer = 2")
@@ -92,7 +94,7 @@ def test_rechten_inzage_corrigeer_en_beperk(cli: Cli, tmp_path: Path) -> None:
     assert "morgen" not in fout
 
     assert "Verwerking beperkt" in ok(cli("rechten", "beperk", ref, *loket, "--reden", "juistheid_betwist"))
-    fout = geweigerd(cli("casus", "inzien", ref, "--als", SCHOOL, "--door", "a.mentor"))
+    fout = geweigerd(cli("casus", "inzien", ref, "--als", SCHOOL, "--door", "a.mentor", "--doel", "casusoverleg"))
     assert "beperkt" in fout
     assert "Beperking opgeheven" in ok(cli("rechten", "hef-beperking-op", ref, *loket))
     assert "Verwerkingslog in orde" in ok(cli("audit", "verifieer"))

@@ -6,6 +6,7 @@ authorised partner or the data subject asked for): it goes to this terminal or a
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -37,7 +38,7 @@ REDENEN = {
     Weigerreden.NIET_BETROKKEN.value: "uw rol is niet betrokken bij deze casus",
     Weigerreden.NIET_NODIG.value: "niet nodig voor uw taak (need-to-know)",
     Weigerreden.AVE_FASE.value: "pas in een hogere AVE-fase",
-    Weigerreden.GEEN_GRONDSLAG.value: "geen toestemming of wettelijke grondslag vastgelegd",
+    Weigerreden.GEEN_GRONDSLAG.value: "geen toestemming of wettelijke grondslag voor dit doel",
     Weigerreden.BEPERKT.value: "de verwerking is beperkt (art. 18 AVG)",
 }
 
@@ -49,7 +50,7 @@ def inzien_cmd(
     casus_ref: str,
     als: Als,
     door: Door,
-    doel: Doel = "casusbehandeling",
+    doel: Doel,
 ) -> None:
     """Toon de persoonsgegevens van een casus die uw rol mag zien — en wat is achtergehouden (wordt gelogd)."""
     uitkomst = inzage.casus_inzien(_omgeving(), casus_ref, als, door, doel)
@@ -245,8 +246,12 @@ def rechten_inzage_cmd(
         typer.echo(inhoud, nl=False)
         return
     uitvoer.parent.mkdir(parents=True, exist_ok=True)
-    uitvoer.write_text(inhoud, encoding="utf-8")
-    uitvoer.chmod(0o600)
+    # Created 0600 from the first byte (no moment readable by others); an existing file is narrowed first.
+    if uitvoer.exists():
+        uitvoer.chmod(0o600)
+    fd = os.open(uitvoer, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(inhoud)
     console.print(f"Inzage geschreven naar {escape(str(uitvoer))} ({len(dossier.casussen)} casus(sen)).")
 
 

@@ -116,9 +116,11 @@ def _regel(g: Grondslag) -> GrondslagRegel:
         soort=Grondslagsoort(g.soort),
         ontvangers=frozenset(g.ontvangers),
         categorieen=frozenset(g.categorieen),
+        doel=g.doel,
         vastgelegd_op=g.vastgelegd_op,
         geldig_tot=g.geldig_tot,
         ingetrokken_op=g.ingetrokken_op,
+        gegeven_door=frozenset(Toestemminggever(x) for x in g.gegeven_door),
     )
 
 
@@ -279,6 +281,9 @@ def overzicht(omg: Omgeving, casus_ref: str) -> list[GrondslagOverzicht]:
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
+        jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
+        assert jeugdige is not None
+        leeftijd = identiteit(omg, jeugdige).leeftijd_op(lokale_datum(nu))  # for "in force": never shown
         return [
             GrondslagOverzicht(
                 ref=g.ref,
@@ -292,7 +297,7 @@ def overzicht(omg: Omgeving, casus_ref: str) -> list[GrondslagOverzicht]:
                 vastgelegd_op=g.vastgelegd_op,
                 geldig_tot=g.geldig_tot,
                 ingetrokken_op=g.ingetrokken_op,
-                van_kracht=_regel(g).van_kracht(nu),
+                van_kracht=_regel(g).van_kracht(nu, leeftijd),
             )
             for g in _grondslagen(sessie, casus)
         ]

@@ -19,6 +19,7 @@ from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref
 from aanpak.usecases.grondslag import DOEL_PATROON, bekende_rol, beperkt, betrokken_rollen, identiteit, regels
 from models.fouten import InvoerFout
+from models.kalender import lokale_datum
 from models.privacy import EIGEN_INBRENG, Weigerreden, categorieen_van_zorg, weeg_af
 from models.werkproces import Gegevenscategorie
 
@@ -96,12 +97,22 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
             nummer = log("geweigerd", set(), {c.value for c in Gegevenscategorie}, set(), weigering.value)
             return Inzage(**basis, geweigerd=weigering.value, logregel=nummer)
 
-        afweging = weeg_af(wp, rol, casus.ave_niveau, regels(sessie, casus), nu)
+        jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
+        assert jeugdige is not None
+        ident = identiteit(omg, jeugdige)
+        leeftijd = ident.leeftijd_op(lokale_datum(nu))  # a consent must still fit the youth's age
+        afweging = weeg_af(wp, rol, casus.ave_niveau, regels(sessie, casus), nu, doel, leeftijd)
         getoond: list[Onderdeel] = []
         achter: list[Achtergehouden] = []
+        gelogd_achter: set[str] = set()
 
         def beoordeel(
-            titel: str, nodig: set[Gegevenscategorie], bron: str, eigen: bool, velden: dict[str, str]
+            titel: str,
+            nodig: set[Gegevenscategorie],
+            bron: str,
+            eigen: bool,
+            velden: dict[str, str],
+            neutrale_titel: str | None = None,
         ) -> None:
             if not any(velden.values()):
                 return
@@ -116,17 +127,23 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
             if ontbreekt:
                 # Name the reason a ground would not cure first: need-to-know, then the AVE phase.
                 redenen = {afweging.geweigerd[c] for c in ontbreekt}
-                reden = next(r for r in _VOORRANG if r in redenen).value
-                achter.append(Achtergehouden(titel=titel, categorieen=_sorteer(nodig), reden=reden))
+                reden = next(r for r in _VOORRANG if r in redenen)
+                # Outside need-to-know even the kind of data is not the role's business: no categories named.
+                buiten = reden in (Weigerreden.NIET_NODIG, Weigerreden.AVE_FASE)
+                achter.append(
+                    Achtergehouden(
+                        titel=(neutrale_titel or titel) if buiten else titel,
+                        categorieen=[] if buiten else _sorteer(nodig),
+                        reden=reden.value,
+                    )
+                )
+                gelogd_achter.update(c.value for c in nodig)
                 return
             gronden = sorted({g for c in nodig for g in afweging.toegestaan[c]})
             getoond.append(
                 Onderdeel(titel=titel, categorieen=_sorteer(nodig), bron=bron, grondslagen=gronden, velden=velden)
             )
 
-        jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
-        assert jeugdige is not None
-        ident = identiteit(omg, jeugdige)
         naam = " ".join(d for d in (ident.voornamen, ident.tussenvoegsel, ident.achternaam) if d)
         beoordeel(
             "Identiteit jeugdige",
@@ -146,7 +163,7 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
             )
         signalen = sessie.scalars(select(Signaal).where(Signaal.casus_id == casus.id).order_by(Signaal.id)).all()
         for s in signalen:
-            eigen = s.bron_organisatie == organisatie
+            eigen = s.bron_rol == rol  # what this role itself reported, not its whole organisation
             melder = json.loads(omg.sleutels.ontsleutel(s.melder_versleuteld, "signaal.melder"))
             beoordeel(
                 f"Melder van signaal {s.ref} ({s.bron_rol})",
@@ -161,6 +178,7 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
                 s.ref,
                 eigen,
                 {"zorg": omg.sleutels.ontsleutel(s.zorg_versleuteld, "signaal.zorg").decode()},
+                neutrale_titel=f"Zorg uit signaal {s.ref}",
             )
         besluiten = sessie.scalars(
             select(Besluit)
@@ -173,12 +191,12 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
                 f"Toelichting bij besluit {b.ref} ({b.uitkomst})",
                 {Gegevenscategorie.PLAN},
                 b.ref,
-                wp.heeft_rol(b.actor_rol) and wp.rol(b.actor_rol).organisatie == organisatie,
+                b.actor_rol == rol,
                 {"toelichting": omg.sleutels.ontsleutel(b.toelichting_versleuteld, "besluit.toelichting").decode()},
             )
 
         getoonde_cat = {c for o in getoond for c in o.categorieen}
-        achter_cat = {c for a in achter for c in a.categorieen} - getoonde_cat
+        achter_cat = gelogd_achter - getoonde_cat  # the log keeps the categories, for the auditor
         gronden = {g for o in getoond for g in o.grondslagen}
         uitkomst = "verstrekt" if not achter else ("gedeeltelijk" if getoond else "geweigerd")
         reden = achter[0].reden if achter else None

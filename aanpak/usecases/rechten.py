@@ -63,10 +63,20 @@ class Verzoekafhandeling(BaseModel):
     velden: list[str] = []
 
 
+#: What the privacyloket checks before the export leaves the building (art. 15(4) AVG: rights of others).
+LET_OP = (
+    "melders staan alleen met hun rol vermeld; lees de toelichtingen en zorgbeschrijvingen na op gegevens over "
+    "anderen en op wat een melder kan herleiden, vóór verstrekking."
+)
+
+
 class Dossier(BaseModel):
-    """Everything held about one youth, for an inzage request. Contains personal data: screen or file only."""
+    """Everything held about one youth, for an inzage request. Contains personal data: screen or file only.
+
+    Melders appear by role only (art. 15(4) AVG); free texts are the loket's to review before release."""
 
     opgemaakt_op: datetime
+    let_op: str = LET_OP
     opgemaakt_door: str
     jeugdige: dict[str, Any]
     correcties: list[dict[str, Any]]
@@ -79,6 +89,7 @@ class Dossier(BaseModel):
         regels = [
             "INZAGE IN PERSOONSGEGEVENS (art. 15 AVG)",
             f"Opgemaakt op {self.opgemaakt_op:%d-%m-%Y %H:%M} UTC door {self.opgemaakt_door}",
+            f"Let op (privacyloket): {LET_OP}",
             "",
             "Gegevens van de jeugdige",
         ]
@@ -103,7 +114,7 @@ class Dossier(BaseModel):
                     f"  Signaal {s['ref']} van {s['bron_rol']} op {s['ontvangen_op']} ({', '.join(s['categorieen'])})"
                 )
                 regels.append(f"    zorg: {s['zorg']}")
-                regels.append(f"    melder: {_tekst(s['melder'])}")
+                regels.append(f"    melder: {s['melder']['rol']}")
             for st in c["stappen"]:
                 regels.append(
                     f"  Stap {st['stap']} ({st['eigenaar']}): {st['status']}, uiterlijk {st['termijn_einde']}"
@@ -238,7 +249,9 @@ def _casus(omg: Omgeving, sessie: Session, c: Casus) -> dict[str, Any]:
                 "wijk": s.wijk,
                 "ontvangen_op": _iso(s.ontvangen_op),
                 "zorg": ontsleutel(s.zorg_versleuteld, "signaal.zorg"),
-                "melder": json.loads(ontsleutel(s.melder_versleuteld, "signaal.melder") or "{}"),
+                # Art. 15(4) AVG: the reporting professional's identity and contact are someone else's data
+                # (and a melder is protected): the data subject learns the role, not the person.
+                "melder": {"rol": s.bron_rol},
             }
             for s in sessie.scalars(select(Signaal).where(Signaal.casus_id == c.id).order_by(Signaal.id))
         ],

@@ -98,10 +98,10 @@ def test_cli_rapport_tabellen_en_bestanden(cli_omg: Omgeving, tmp_path: Path) ->
         "warme-overdracht.csv",
         "open-per-stap.csv",
         "open-per-ave.csv",
-        "signalen-per-maand.csv",
         "trend-wijk.csv",
         "trend-leeftijdsgroep.csv",
         "trend-categorie.csv",
+        "trend-organisatie.csv",
     }
 
     # Pictures: the werkproces with open/late counts per step, compliance per partner.
@@ -138,7 +138,7 @@ def test_cli_rapport_standaardmap_filters_en_weigering(cli_omg: Omgeving, tmp_pa
         "wijk": "venlo-oost",
     }
     assert {p["organisatie"] for p in gelezen["prestaties"]} == {"school"}
-    assert {s["organisatie"] for s in gelezen["signalen"]} == {"school"}
+    assert [t["rijen"] for t in gelezen["trends"] if t["dimensie"] == "organisatie"] == [["school"]]
     assert gelezen["trends"][0]["rijen"] == ["venlo-oost"]
     assert "2026-12" in gelezen["trends"][0]["kolommen"]
     assert not [s for s in SENTINELS if s in r.output + _alle_tekst(map)]

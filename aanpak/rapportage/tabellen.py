@@ -126,12 +126,6 @@ def secties(r: Rapport) -> list[Sectie]:
             ["AVE", "Fase", "Open"],
             [[a.niveau, a.naam, a.open] for a in r.open_per_ave],
         ),
-        Sectie(
-            "signalen-per-maand",
-            "Signalen per maand, bron en categorie",
-            ["Maand", "Bron", "Categorie", "Aantal"],
-            [[s.maand, s.organisatie, s.categorie, s.aantal] for s in r.signalen],
-        ),
     ]
     uit += [trendsectie(t) for t in r.trends]
     return uit

@@ -31,6 +31,9 @@ DIMENSIES = {
     "wijk": "Signalen per wijk",
     "leeftijdsgroep": "Signalen per leeftijdsgroep",
     "categorie": "Signalen per categorie",
+    # Signals per month by source partner: suppressed like the others. An exact partner x category x month
+    # table would undo the suppression of the category trend (and, filtered on a wijk, give exact wijk counts).
+    "organisatie": "Signalen per bron (partner)",
 }
 
 
@@ -111,13 +114,6 @@ class AveOpen(BaseModel):
     open: int
 
 
-class SignaalTelling(BaseModel):
-    maand: str
-    organisatie: str
-    categorie: str
-    aantal: int
-
-
 class Rapport(BaseModel):
     """Aggregates only: organisations, steps, phases, months and (suppressed) counts. Safe for Prefect."""
 
@@ -133,7 +129,6 @@ class Rapport(BaseModel):
     overdrachten: list[OverdrachtPrestatie]
     open_per_stap: list[StapOpen]
     open_per_ave: list[AveOpen]
-    signalen: list[SignaalTelling]
     trends: list[Trendtabel]
 
 
@@ -213,11 +208,9 @@ def maak_rapport(omg: Omgeving, filters: Filters) -> Rapport:
             overdrachten=_overdrachten(sessie, versies, filters, nu),
             open_per_stap=_open_per_stap(prestaties, stapnamen, wp),
             open_per_ave=_open_per_ave(sessie, filters, wp),
-            signalen=[],
             trends=[],
         )
         signalen = _signalen(sessie, filters)
-    rapport.signalen = _signaaltellingen(signalen)
     rapport.trends = _trends(signalen, filters)
     return rapport
 
@@ -458,12 +451,6 @@ def _signalen(sessie: Session, filters: Filters) -> list[_Signaalregel]:
         _Signaalregel(maand(ontvangen), org, tuple(categorieen), groep, wijk or ONBEKEND)
         for ontvangen, org, categorieen, groep, wijk in rijen
     ]
-
-
-def _signaaltellingen(signalen: Iterable[_Signaalregel]) -> list[SignaalTelling]:
-    """Signals per month, source partner and category (a signal with two categories counts in both)."""
-    tellingen = Counter((s.maand, s.organisatie, c) for s in signalen for c in s.categorieen)
-    return [SignaalTelling(maand=m, organisatie=o, categorie=c, aantal=n) for (m, o, c), n in sorted(tellingen.items())]
 
 
 def _trends(signalen: list[_Signaalregel], filters: Filters) -> list[Trendtabel]:

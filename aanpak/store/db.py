@@ -93,5 +93,31 @@ def _constraint(exc: IntegrityError) -> str:
     return "unieke sleutel"
 
 
+def wal_leeg(engine: Engine) -> None:
+    """SQLite: write the WAL back into the database file and truncate it.
+
+    ``secure_delete`` overwrites deleted rows in the database file, but the WAL still holds the page images of
+    the transaction that deleted them (the ciphertext and keyed hashes of an erased youth) until a checkpoint.
+    A no-op on PostgreSQL; a busy reader makes it partial, and the next erasure or SQLite's own checkpoint
+    finishes the job.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    verbinding = engine.raw_connection()
+    try:
+        cursor = verbinding.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        verbinding.close()
+
+
+@contextmanager
+def daarna_wal_leeg(engine: Engine) -> Iterator[None]:
+    """Around a unit of work that deletes personal data: empty the WAL once it has committed."""
+    yield
+    wal_leeg(engine)
+
+
 def sessiefabriek(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)

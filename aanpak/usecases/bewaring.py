@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, CursorResult, Delete, Table, delete, false
 from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
+from aanpak.store.db import daarna_wal_leeg
 from aanpak.store.schema import Basis, Bewaarplicht, Casus, Signaal, Verwerking, Verwijdering, Verzoek
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, nieuwe_ref
@@ -392,7 +393,7 @@ def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, door: str, rol:
     wp = _wp(omg)
     if grond is Grond.VERZOEK_BETROKKENE:
         loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
-    with omg.uow() as sessie:
+    with daarna_wal_leeg(omg.engine), omg.uow() as sessie:
         casus = sessie.scalar(select(Casus).where(Casus.ref == casus_ref).with_for_update())
         if casus is None:
             return _eerder_verwijderd(sessie, casus_ref=casus_ref)
@@ -481,7 +482,7 @@ def verwijder_signaal(omg: Omgeving, signaal_ref: str, door: str = SYSTEEM_DOOR,
     """Delete a signal that never joined a case and is past its term (and its youth when nothing else remains)."""
     nu = omg.nu()
     termijn = _wp(omg).bewaartermijnen.signaal_zonder_casus
-    with omg.uow() as sessie:
+    with daarna_wal_leeg(omg.engine), omg.uow() as sessie:
         signaal = sessie.scalar(select(Signaal).where(Signaal.ref == signaal_ref).with_for_update())
         if signaal is None:
             return _eerder_verwijderd(sessie, signaal_ref=signaal_ref)
@@ -523,7 +524,7 @@ def wis_op_verzoek(omg: Omgeving, casus_ref: str, door: str, rol: str) -> Verwij
     loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
     nu = omg.nu()
     weigering: DomeinFout | None = None
-    with omg.uow() as sessie:
+    with daarna_wal_leeg(omg.engine), omg.uow() as sessie:
         casus = sessie.scalar(select(Casus).where(Casus.ref == casus_ref).with_for_update())
         if casus is None:
             return _eerder_verwijderd(sessie, casus_ref=casus_ref)

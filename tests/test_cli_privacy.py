@@ -10,6 +10,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tests.gegevens import SENTINEL_BSN, SENTINEL_ZORG, signaal_document
 from tests.test_cli import NIEUWE_CASUS, Cli, cli, cli_klok, geen_persoonsgegevens, geweigerd, ok, omgeving_env
 
@@ -69,11 +71,30 @@ def test_audit_verifieer_vindt_een_gewijzigde_regel(cli: Cli, tmp_path: Path) ->
     ref = nieuwe_casus(cli, tmp_path)
     for _ in range(3):
         cli("casus", "inzien", ref, "--als", SCHOOL, "--door", "a.mentor", "--doel", "casusoverleg")
-    assert "Verwerkingslog in orde: 3 regel(s)" in ok(cli("audit", "verifieer"))
+    uit = ok(cli("audit", "verifieer"))
+    assert "Verwerkingslog in orde: 3 regel(s)" in uit
+    kop = re.search(r"Kop: (3:[0-9a-f]{64})", uit)
+    assert kop is not None
+    assert "1 anker(s) kloppen" in ok(cli("audit", "verifieer", "--anker", kop.group(1)))
     with sqlite3.connect(cli.data_dir / "aanpak.db") as conn:
         conn.execute("UPDATE verwerking SET doel = 'iets_anders' WHERE volgnummer = 2")
     fout = geweigerd(cli("audit", "verifieer"))
     assert "regel 2: inhoud gewijzigd" in fout
+    # A rewrite that recomputes every hash and the head passes the chain check, but not the anchor kept elsewhere.
+    from aanpak.omgeving import standaard
+    from aanpak.store.schema import LogboekKop, Verwerking
+    from aanpak.usecases import logboek
+
+    with standaard().uow() as s:
+        vorige = logboek.NUL_HASH
+        for v in s.scalars(select(Verwerking).order_by(Verwerking.volgnummer)):
+            v.vorige_hash = vorige
+            v.hash = logboek._hash(vorige, v)
+            vorige = v.hash
+        s.get_one(LogboekKop, 1).laatste_hash = vorige
+    assert "Verwerkingslog in orde" in ok(cli("audit", "verifieer"))
+    fout = geweigerd(cli("audit", "verifieer", "--anker", kop.group(1)))
+    assert "anker 3: hash wijkt af" in fout
 
 
 def test_rechten_inzage_corrigeer_en_beperk(cli: Cli, tmp_path: Path) -> None:

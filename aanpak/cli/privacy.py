@@ -173,18 +173,38 @@ def lijst_cmd(casus_ref: str) -> None:
 
 @audit_app.command("verifieer")
 @domeinfouten
-def verifieer_cmd() -> None:
-    """Controleer de hashketen van het verwerkingslog: een gewijzigde of verwijderde regel wordt gevonden."""
+def verifieer_cmd(
+    anker: Annotated[
+        list[str] | None,
+        typer.Option("--anker", help="Eerder elders bewaard NUMMER:HASH om mee te vergelijken (herhaalbaar)."),
+    ] = None,
+) -> None:
+    """Controleer de hashketen van het verwerkingslog: een gewijzigde of verwijderde regel wordt gevonden.
+
+    Bewaar de kop (nummer:hash) af en toe buiten bereik van de databasebeheerder; met --anker blijkt later of de
+    keten sindsdien is herschreven."""
     omg = _omgeving()
+    ankers: list[tuple[int, str]] = []
+    for i, a in enumerate(anker or []):
+        nummer, _, waarde = a.partition(":")
+        if not nummer.isdigit() or len(waarde) != 64:
+            raise InvoerFout([(f"--anker[{i}]", "verwacht NUMMER:HASH (64 hexadecimale tekens)")])
+        ankers.append((int(nummer), waarde.lower()))
     with omg.uow() as sessie:
         v = logboek.verifieer(sessie)
-    if v.in_orde:
+        afwijkend = [(n, r) for n, h in ankers if (r := logboek.controleer_anker(sessie, n, h)) is not None]
+    if v.in_orde and not afwijkend:
         bereik = f"regels {v.eerste}–{v.laatste}" if v.aantal else "geen regels"
-        console.print(f"Verwerkingslog in orde: {v.aantal} regel(s) ({bereik}), kop {v.kop_hash[:16]}….")
+        console.print(f"Verwerkingslog in orde: {v.aantal} regel(s) ({bereik}).")
+        console.print(f"Kop: {v.kop_volgnummer}:{v.kop_hash}", highlight=False)
+        if ankers:
+            console.print(f"{len(ankers)} anker(s) kloppen.")
         return
-    fout_console.print(f"[bold red]Verwerkingslog NIET in orde[/]: {len(v.breuken)} breuk(en).")
+    fout_console.print(f"[bold red]Verwerkingslog NIET in orde[/]: {len(v.breuken) + len(afwijkend)} breuk(en).")
     for b in v.breuken:
         fout_console.print(f"  regel {b.volgnummer}: {b.probleem}")
+    for n, reden in afwijkend:
+        fout_console.print(f"  anker {n}: {reden}")
     raise typer.Exit(1)
 
 

@@ -129,6 +129,8 @@ class Verificatie:
     laatste: int | None
     kop_hash: str
     breuken: list[Breuk] = field(default_factory=list)
+    #: The head's number: with ``kop_hash`` the pair to anchor elsewhere.
+    kop_volgnummer: int = 0
 
     @property
     def in_orde(self) -> bool:
@@ -168,7 +170,7 @@ def verifieer(sessie: Session, *, per: int = 1000) -> Verificatie:
         breuken.append(
             Breuk(kop.laatste_volgnummer, "de nieuwste regel(s) ontbreken of zijn gewijzigd (kop klopt niet)")
         )
-    return Verificatie(aantal, eerste, laatste, kop.laatste_hash, breuken)
+    return Verificatie(aantal, eerste, laatste, kop.laatste_hash, breuken, kop.laatste_volgnummer)
 
 
 def snoei(sessie: Session, voor: datetime) -> int:
@@ -204,3 +206,18 @@ def van_casussen(sessie: Session, casus_refs: Iterable[str]) -> list[Verwerking]
     return list(
         sessie.scalars(select(Verwerking).where(Verwerking.casus_ref.in_(refs)).order_by(Verwerking.volgnummer))
     )
+
+
+def controleer_anker(sessie: Session, volgnummer: int, verwacht: str) -> str | None:
+    """Compare an anchored (number, hash) pair, copied earlier to a place the database's admin cannot write,
+    with the log now. None when it matches; else why not. Pruned entries are checked against the chain's start."""
+    kop = sessie.get(LogboekKop, 1)
+    if kop is not None and volgnummer == kop.begin_volgnummer - 1:
+        gevonden: str | None = kop.begin_hash
+    else:
+        gevonden = sessie.scalar(select(Verwerking.hash).where(Verwerking.volgnummer == volgnummer))
+    if gevonden is None:
+        if kop is not None and volgnummer < kop.begin_volgnummer:
+            return "gesnoeid (ouder dan de bewaartermijn): niet meer te vergelijken"
+        return "regel bestaat niet (verwijderd?)"
+    return None if gevonden == verwacht else "hash wijkt af: de keten is sindsdien herschreven"

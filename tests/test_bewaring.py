@@ -332,10 +332,10 @@ def test_signaal_zonder_casus_en_logboeken(omg: Omgeving, klok: Klok) -> None:
 
     klok.moment = klok.moment.replace(year=klok.moment.year + 6)  # > 5 years after the entry and the deletion
     overzicht = bewaring.te_verwijderen(omg)
-    assert overzicht.verwerkingslog == 1
+    assert overzicht.verwerkingslog == 2  # the refused inzien, and the signal's deletion ("wissen")
     assert overzicht.verwijderlog == 1
     gesnoeid = bewaring.snoei_logboeken(omg)
-    assert (gesnoeid.verwerkingslog, gesnoeid.verwijderlog) == (1, 1)
+    assert (gesnoeid.verwerkingslog, gesnoeid.verwijderlog) == (2, 1)
     assert bewaring.snoei_logboeken(omg) == bewaring.Gesnoeid(verwerkingslog=0, verwijderlog=0)
     with omg.uow() as sessie:
         assert logboek.verifieer(sessie).in_orde

@@ -505,6 +505,20 @@ def verwijder_signaal(omg: Omgeving, signaal_ref: str, door: str = SYSTEEM_DOOR,
             prefect_opgeschoond_op=nu,  # a signal's own run names only its ref; its runs age out in Prefect
         )
         sessie.add(verwijdering)
+        wp = _wp(omg)
+        logboek.schrijf(
+            sessie,
+            moment=nu,
+            casus_ref=None,  # the signal never joined a case; the deletion log names its ref
+            handeling="wissen",
+            actor=door,
+            rol=rol,
+            organisatie=wp.rol(rol).organisatie if wp.heeft_rol(rol) else None,
+            doel=Grond.BEWAARTERMIJN.value,
+            uitkomst="vastgelegd",
+            categorieen=_categorieen(aantallen),
+            reden="signaal_zonder_casus",
+        )
         return Verwijderd(
             verwijdering_ref=verwijdering.ref,
             soort="signaal",

@@ -387,6 +387,13 @@ def test_own_input_is_the_roles_own_not_its_organisations(omg: Omgeving) -> None
         s.add(Melding(sleutel="test:teamleider", casus_id=casus.id, soort="escalatie",
                       ontvanger_rol="jgz.teamleider", gegevens={}, status="verzonden", pogingen=1,
                       volgende_poging=casus.geopend_op, aangemaakt_op=casus.geopend_op))  # fmt: skip
+    with pytest.raises(DomeinFout) as info:  # told about the case, but not carrying it: records no ground
+        grondslag.leg_vast(
+            omg,
+            GrondslagIn(casus_ref=casus_ref, soort="vitaal_belang", doel="casusoverleg", actor="t.leider",
+                        actor_rol="jgz.teamleider"),
+        )  # fmt: skip
+    assert info.value.veld == "actor_rol"
     lead = inzage.casus_inzien(omg, casus_ref, "jgz.teamleider", "t.leider", "casusoverleg")
     assert lead.geweigerd is None
     assert JGZ_ZORG not in str(lead.model_dump())

@@ -84,12 +84,21 @@ class GrondslagOverzicht(BaseModel):
 # -- helpers shared by the privacy use cases ------------------------------------------------------------------
 
 
-def betrokken_rollen(sessie: Session, casus: Casus) -> set[str]:
-    """The roles involved in a case: they signalled, own(ed) a step, hold regie, were offered a handoff or told."""
+def verantwoordelijke_rollen(sessie: Session, casus: Casus) -> set[str]:
+    """The roles that carry the case: they signalled, own(ed) a step, hold regie or were offered a handoff.
+
+    Only they record or withdraw grounds; a role that was merely told (an escalation to a team lead) does not.
+    """
     rollen: set[str] = {r for r in (casus.casusregie, casus.procesregie, casus.bestuurlijk) if r}
     rollen |= set(sessie.scalars(select(Signaal.bron_rol).where(Signaal.casus_id == casus.id)))
     rollen |= set(sessie.scalars(select(StapInstantie.eigenaar_rol).where(StapInstantie.casus_id == casus.id)))
     rollen |= set(sessie.scalars(select(Overdracht.naar_rol).where(Overdracht.casus_id == casus.id)))
+    return rollen
+
+
+def betrokken_rollen(sessie: Session, casus: Casus) -> set[str]:
+    """The roles involved in a case: those that carry it, and those told about it (who must act on it)."""
+    rollen = verantwoordelijke_rollen(sessie, casus)
     rollen |= set(sessie.scalars(select(Melding.ontvanger_rol).where(Melding.casus_id == casus.id)))
     return rollen
 
@@ -181,8 +190,12 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
             raise InvoerFout(fouten)
         if casus.status != CasusStatus.OPEN:
             raise DomeinFout(f"casus {casus.ref} is gesloten", veld="casus")
-        if invoer.actor_rol not in betrokken_rollen(sessie, casus):
-            raise DomeinFout(f"rol '{invoer.actor_rol}' is niet betrokken bij casus {casus.ref}", veld="actor_rol")
+        if invoer.actor_rol not in verantwoordelijke_rollen(sessie, casus) | set(wp.privacy.loket):
+            raise DomeinFout(
+                f"rol '{invoer.actor_rol}' draagt geen verantwoordelijkheid in casus {casus.ref} "
+                "(melder, eigenaar van een stap of regiehouder legt een grondslag vast)",
+                veld="actor_rol",
+            )
         grondslag = Grondslag(
             ref=nieuwe_ref("G"),
             casus_id=casus.id,
@@ -247,8 +260,10 @@ def trek_in(omg: Omgeving, grondslag_ref: str, actor: str, actor_rol: str) -> Gr
         antwoord = GrondslagVastgelegd(grondslag_ref=grondslag.ref, casus_ref=casus.ref, soort=grondslag.soort)
         if grondslag.ingetrokken_op is not None:
             return antwoord.model_copy(update={"herhaald": True})
-        if actor_rol not in betrokken_rollen(sessie, casus) and actor_rol not in wp.privacy.loket:
-            raise DomeinFout(f"rol '{actor_rol}' is niet betrokken bij casus {casus.ref}", veld="actor_rol")
+        if actor_rol not in verantwoordelijke_rollen(sessie, casus) | set(wp.privacy.loket):
+            raise DomeinFout(
+                f"rol '{actor_rol}' draagt geen verantwoordelijkheid in casus {casus.ref}", veld="actor_rol"
+            )
         grondslag.ingetrokken_op = nu
         grondslag.ingetrokken_door = actor
         historie(

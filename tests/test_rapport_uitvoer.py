@@ -211,3 +211,27 @@ def test_flow_publiceert_dashboard_als_artefacten(
     assert wijk["onbekend"]["Totaal"] == "x"
     assert (tmp_path / "rapport.md").exists()
     assert date(2026, 12, 1).isoformat() in (tmp_path / "rapport.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.prefect
+def test_rapportage_in_prefect_zonder_persoonsgegevens(
+    prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path
+) -> None:
+    """Real signals with sentinel personal data, then the scheduled flow: Prefect's whole database holds none of it."""
+    from tests.test_flows import PERSOONSGEGEVENS, prefect_database, scan_database
+
+    signaleer(omg)
+    signaleer(omg, rol="jgz.jeugdverpleegkundige", bsn=None)
+    zet_standaard(omg)
+    try:
+        klok.moment = datetime(2026, 12, 1, 7, tzinfo=AMSTERDAM)
+        staat = rapportage(map=str(tmp_path / "rapporten"), return_state=True)
+    finally:
+        zet_standaard(None)
+    assert staat.is_completed()
+    assert (tmp_path / "rapporten" / "rapport.md").exists()
+    scan = scan_database(prefect_database(), PERSOONSGEGEVENS)
+    assert sum(scan.rijen.values()) > 0
+    assert {w: p for w, p in scan.treffers.items() if p} == {}
+    bestanden = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "rapporten").rglob("*") if p.is_file())
+    assert [w for w in PERSOONSGEGEVENS if w.lower() in bestanden.lower()] == []

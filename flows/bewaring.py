@@ -19,7 +19,14 @@ from prefect.states import Completed
 from aanpak.prefect_opschoning import Opgeschoond
 from aanpak.usecases.bewaring import Gesnoeid, Overzicht, Verwijderd
 from models.fouten import DomeinFout
-from tasks.bewaring import schoon_prefect_op, snoei_logboeken, verwijder_casus, verwijder_signaal, zoek_te_verwijderen
+from tasks.bewaring import (
+    prefect_nog_open,
+    schoon_prefect_op,
+    snoei_logboeken,
+    verwijder_casus,
+    verwijder_signaal,
+    zoek_te_verwijderen,
+)
 
 
 def _aantallen(aantallen: dict[str, int]) -> str:
@@ -109,9 +116,9 @@ def bewaring(droog: bool = True) -> State[Any]:
                 signalen.append(gewist.result())
             else:
                 overgeslagen.append((signaal_ref, _reden(gewist)))
-        # Every case deleted in the store whose Prefect purge is still due: this run's and earlier failures.
-        open_ = {v.verwijdering_ref: v.ref for v in casussen if not v.al_verwijderd}
-        open_.update(dict(overzicht.prefect_open))
+        # Every case deleted in the store whose Prefect purge is still due — this run's, earlier failures, and a
+        # deletion that committed before a retried task saw it as already done — read after the deletions.
+        open_ = dict(prefect_nog_open())
         for verwijdering_ref, casus_ref in sorted(open_.items()):
             opschoning = schoon_prefect_op(verwijdering_ref, casus_ref, return_state=True)
             if opschoning.is_completed():

@@ -37,6 +37,12 @@ def schoon_prefect_op(verwijdering_ref: str, casus_ref: str) -> prefect_opschoni
 
 
 @transitietaak
+def prefect_nog_open() -> list[tuple[str, str]]:
+    """Deletions whose Prefect purge is still due (deletion ref, case ref), read after this run's deletions."""
+    return bewaring.prefect_open(standaard())
+
+
+@transitietaak
 def snoei_logboeken() -> bewaring.Gesnoeid:
     """Prune the disclosure log and the deletion log to their own terms."""
     return bewaring.snoei_logboeken(standaard())

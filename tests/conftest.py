@@ -135,3 +135,17 @@ def prefect_server() -> Iterator[str]:
         temporary_settings(updates={"flows.heartbeat_frequency": None}),
     ):
         yield str(get_current_settings().api.url)
+
+
+@pytest.fixture
+def flows_in_proces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Transitions run as in-process flow runs (not a bare call, not a deployment), whatever the shell says."""
+    from aanpak.config import instellingen
+    from aanpak.omgeving import zet_standaard
+
+    monkeypatch.setenv("AANPAK_PREFECT", "true")
+    monkeypatch.setenv("AANPAK_DEPLOYMENTS", "false")
+    instellingen.cache_clear()
+    yield
+    instellingen.cache_clear()
+    zet_standaard(None)

@@ -9,7 +9,6 @@ database: no sentinel, and no row naming the case outside the deletion and discl
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -351,19 +350,6 @@ def test_secure_delete_op_sqlite(omg: Omgeving) -> None:
 # -- end to end: a full case through Prefect, purged by the bewaring flow -----------------------------------------
 
 
-@pytest.fixture
-def _flows_in_proces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Transitions run as in-process flow runs against the test server, whatever the shell says."""
-    from aanpak.config import instellingen
-
-    monkeypatch.setenv("AANPAK_PREFECT", "true")
-    monkeypatch.setenv("AANPAK_DEPLOYMENTS", "false")
-    instellingen.cache_clear()
-    yield
-    instellingen.cache_clear()
-    zet_standaard(None)
-
-
 def ruwe_bytes(pad: Path) -> bytes:
     """The database file and its WAL, as on disk."""
     wal = pad.with_name(pad.name + "-wal")
@@ -382,7 +368,7 @@ def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = 30.0) -> None:
 
 
 @pytest.mark.prefect
-@pytest.mark.usefixtures("_flows_in_proces")
+@pytest.mark.usefixtures("flows_in_proces")
 def test_bewaring_wist_casus_uit_opslag_en_prefect(prefect_server: str, tmp_path: Path, klok: Klok) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey

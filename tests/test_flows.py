@@ -45,7 +45,6 @@ from prefect.states import Completed, Failed
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from aanpak import uitvoering
-from aanpak.config import instellingen
 from aanpak.omgeving import Omgeving, zet_standaard
 from aanpak.usecases import overdracht
 from aanpak.usecases.besluit import BesluitIn, BesluitToegepast, neem_besluit, pas_besluit_toe
@@ -111,15 +110,8 @@ STAPPEN_VOLLEDIG = [
 # -- fixtures and helpers -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _flows_in_proces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Transitions run as in-process flow runs (not a bare call, not a deployment), whatever the shell says."""
-    monkeypatch.setenv("AANPAK_PREFECT", "true")
-    monkeypatch.setenv("AANPAK_DEPLOYMENTS", "false")
-    instellingen.cache_clear()
-    yield
-    instellingen.cache_clear()
-    zet_standaard(None)
+#: Transitions run as in-process flow runs against the test server (tests/conftest.py: flows_in_proces).
+pytestmark = pytest.mark.usefixtures("flows_in_proces")
 
 
 @dataclass

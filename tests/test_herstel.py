@@ -27,8 +27,7 @@ from prefect.client.schemas.sorting import FlowRunSort
 from sqlalchemy import Engine, select, text
 
 from aanpak import uitvoering
-from aanpak.config import instellingen
-from aanpak.omgeving import Omgeving, zet_standaard
+from aanpak.omgeving import Omgeving
 from aanpak.store.db import maak_engine, migreer
 from aanpak.store.schema import Besluit, Casus, Historie, Melding, Overdracht, StapInstantie
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
@@ -46,14 +45,8 @@ STAP = "ave_regie_bepalen"
 TABELLEN = ("casus", "signaal", "stap", "besluit", "overdracht", "historie", "melding")
 
 
-@pytest.fixture(autouse=True)
-def _flows_in_proces(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AANPAK_PREFECT", "true")
-    monkeypatch.setenv("AANPAK_DEPLOYMENTS", "false")
-    instellingen.cache_clear()
-    yield
-    instellingen.cache_clear()
-    zet_standaard(None)
+#: Transitions run as in-process flow runs against the test server (tests/conftest.py: flows_in_proces).
+pytestmark = pytest.mark.usefixtures("flows_in_proces")
 
 
 @dataclass

@@ -286,6 +286,10 @@ class Werkproces(_Strikt):
                 return r
         raise KeyError(key)
 
+    def organisatie_van(self, rol: str) -> str | None:
+        """The organisation of a role; None for a role this definition does not know (e.g. the system)."""
+        return self.rol(rol).organisatie if self.heeft_rol(rol) else None
+
     def heeft_rol(self, key: str) -> bool:
         return any(r.key == key for r in self.rollen)
 

@@ -48,7 +48,7 @@ def controleer_cmd(
     tabel.add_column("Rol")
     tabel.add_column("Kanalen")
     for rol in d.vereist:
-        organisatie = wp.rol(rol).organisatie if wp.heeft_rol(rol) else None
+        organisatie = wp.organisatie_van(rol)
         tabel.add_row(rol, ", ".join(k.id for k in kanalen.voor(rol, organisatie)) or "[bold red]geen[/]")
     console.print(tabel)
     if d.onbekende_tags:

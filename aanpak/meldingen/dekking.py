@@ -59,7 +59,7 @@ def mogelijke_ontvangers(wp: Werkproces) -> set[str]:
 
 def dekking(wp: Werkproces, kanalen: Kanalen) -> Dekking:
     vereist = sorted(mogelijke_ontvangers(wp))
-    zonder = [r for r in vereist if not kanalen.voor(r, wp.rol(r).organisatie if wp.heeft_rol(r) else None)]
+    zonder = [r for r in vereist if not kanalen.voor(r, wp.organisatie_van(r))]
     bekend = {r.key for r in wp.rollen} | {o.key for o in wp.organisaties} | {ALLE}
     onbekend = sorted({t for k in kanalen.kanalen for t in k.tags} - bekend)
     return Dekking(tuple(vereist), tuple(zonder), tuple(onbekend))

@@ -122,7 +122,7 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
         for m in meldingen:
             casus = sessie.get_one(Casus, m.casus_id)
             wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-            organisatie = wp.rol(m.ontvanger_rol).organisatie if wp.heeft_rol(m.ontvanger_rol) else None
+            organisatie = wp.organisatie_van(m.ontvanger_rol)
             eigen = kanalen.voor(m.ontvanger_rol, organisatie)
             if not eigen:
                 zonder.add(m.ontvanger_rol)
@@ -238,7 +238,7 @@ def _log_gedeeld_contact(omg: Omgeving, sessie: Session, m: Melding, nu: datetim
         handeling="delen",
         actor="aanpak.meldingen",
         rol=m.ontvanger_rol,
-        organisatie=wp.rol(m.ontvanger_rol).organisatie if wp.heeft_rol(m.ontvanger_rol) else None,
+        organisatie=wp.organisatie_van(m.ontvanger_rol),
         doel="afstemming_na_match",
         uitkomst="verstrekt",
         categorieen=["contact"],

@@ -36,6 +36,14 @@ class Instellingen(BaseSettings):
     #: ``deployments`` is true and PREFECT_API_URL points at a server with a worker).
     prefect: bool = True
     deployments: bool = False
+    #: Trusted identity providers (docs/toegang.md); absent: the development issuer (embedded default).
+    toegang: Path | None = None
+    #: Allow the development issuer on a database other than SQLite (never in production).
+    ontwikkeluitgever_toestaan: bool = False
+    #: The aanpak server's base URL (the development issuer lives under it).
+    server_url: str = "http://127.0.0.1:8000"
+    #: The development issuer's ``iss``; empty: ``<server_url>/ontwikkel-idp``.
+    ontwikkeluitgever_url: str = ""
 
     def db_url(self) -> str:
         if self.database_url:

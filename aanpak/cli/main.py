@@ -27,6 +27,7 @@ from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.rapport import rapport_cmd
 from aanpak.cli.sleutels import sleutels_app
+from aanpak.cli.toegang import toegang_app, token_cmd
 from aanpak.cli.weergave import console, datum, moment_tekst, werkdagen_tekst
 from aanpak.redactie import installeer as installeer_redactie
 from aanpak.usecases import besluit as besluit_uc
@@ -63,9 +64,11 @@ for naam, sub in (
     ("grondslag", grondslag_app),
     ("audit", audit_app),
     ("rechten", rechten_app),
+    ("toegang", toegang_app),
 ):
     app.add_typer(sub, name=naam)
 app.command("rapport")(rapport_cmd)
+app.command("token")(token_cmd)
 casus_app.command("inzien")(inzien_cmd)
 
 # -- signaal ------------------------------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+"""`aanpak token …` and `aanpak toegang controleer …`: development tokens and checking an issuer configuration.
+
+Registered in ``aanpak/cli/main.py``. ``token`` prints a token of the development issuer to stdout only (never
+to a log), for ``curl -H "Authorization: Bearer $(aanpak token a.mentor)"``; it is refused where the development
+issuer is (a non-SQLite database without AANPAK_ONTWIKKELUITGEVER_TOESTAAN=true).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from aanpak.cli.fouten import domeinfouten
+from aanpak.cli.weergave import console, fout_console
+from aanpak.toegang import laad_toegang
+from aanpak.toegang.ontwikkeluitgever import MAX_GELDIG, geef_token
+
+toegang_app = typer.Typer(help="Toegang: de configuratie van identiteitsuitgevers controleren.", no_args_is_help=True)
+
+
+@domeinfouten
+def token_cmd(
+    persoon: Annotated[str, typer.Argument(help="Gebruikersnaam van een ontwikkelpersoon of -systeem, bv. a.mentor.")],
+    rol: Annotated[
+        str | None, typer.Option("--rol", help="Alleen deze rol in het token (een rol die de persoon heeft).")
+    ] = None,
+    geldig: Annotated[int, typer.Option("--geldig", min=1, max=MAX_GELDIG, help="Geldigheid in seconden.")] = 900,
+) -> None:
+    """Print een kortlevend token van de ontwikkeluitgever (alleen voor de laptop en de demo)."""
+    token = geef_token(persoon, rol, geldig)
+    typer.echo(token)  # stdout only: the caller pipes it into a request
+    fout_console.print(f"[dim]Token van de ontwikkeluitgever, {geldig} seconden geldig.[/]")
+
+
+@toegang_app.command("controleer")
+@domeinfouten
+def controleer_cmd(pad: Annotated[Path, typer.Argument(help="Een toegangsbestand (YAML).")]) -> None:
+    """Controleer een toegangsbestand zonder het in gebruik te nemen."""
+    config = laad_toegang(pad)
+    console.print(f"{escape(str(pad))}: geldig — {len(config.uitgevers)} uitgever(s).")
+    for u in config.uitgevers:
+        console.print(
+            f"  • {escape(u.uitgever)}: {len(u.organisaties)} organisatie(s), {len(u.systemen)} systeem/systemen, "
+            f"algoritmes {', '.join(u.algoritmes)}"
+        )

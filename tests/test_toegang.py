@@ -23,7 +23,7 @@ from jwt import PyJWK
 from typer.testing import CliRunner
 
 from aanpak.cli.main import app
-from aanpak.config import instellingen
+from aanpak.config import Instellingen, instellingen
 from aanpak.toegang import (
     Identiteit,
     RolNietToegestaan,
@@ -36,6 +36,7 @@ from aanpak.toegang import (
     kies_actor,
     laad_toegang,
 )
+from aanpak.toegang.inrichting import toegang_voor
 from aanpak.toegang.ontwikkeluitgever import (
     Ontwikkeluitgever,
     OntwikkeluitgeverFout,
@@ -659,3 +660,21 @@ def test_cli_toegang_controleer(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["toegang", "controleer", str(fout)])
     assert r.exit_code == 1
     assert "uitgevers.0.algoritmes.0" in r.output
+    fout.write_text(GELDIG.replace("gemeente.procesregisseur", "gemeente.opperhoofd"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["toegang", "controleer", str(fout)])
+    assert r.exit_code == 1
+    assert "uitgevers.0.rolnamen.Procesregie" in r.output
+    assert "opperhoofd" not in r.output
+
+
+def test_toegang_voor_kiest_het_bestand_of_de_ontwikkeluitgever(cli_omgeving: Path) -> None:
+    config, ontwikkel = toegang_voor()
+    assert ontwikkel is not None
+    assert [u.uitgever for u in config.uitgevers] == ["http://127.0.0.1:8100/ontwikkel-idp"]
+    assert config == standaard_toegang("http://127.0.0.1:8100")
+    pad = _schrijf(cli_omgeving, GELDIG)
+    config, ontwikkel = toegang_voor(Instellingen(toegang=pad))
+    assert ontwikkel is None
+    assert len(config.uitgevers) == 2
+    with pytest.raises(OntwikkeluitgeverGeweigerd):
+        toegang_voor(Instellingen(database_url="postgresql+psycopg://postgres@127.0.0.1:5432/aanpak"))

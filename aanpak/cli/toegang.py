@@ -15,8 +15,11 @@ from rich.markup import escape
 
 from aanpak.cli.fouten import domeinfouten
 from aanpak.cli.weergave import console, fout_console
-from aanpak.toegang import laad_toegang
+from aanpak.config import instellingen
+from aanpak.toegang import ToegangConfig, laad_toegang
 from aanpak.toegang.ontwikkeluitgever import MAX_GELDIG, geef_token
+from models.fouten import InvoerFout
+from models.werkproces import laad_bestand
 
 toegang_app = typer.Typer(help="Toegang: de configuratie van identiteitsuitgevers controleren.", no_args_is_help=True)
 
@@ -35,11 +38,34 @@ def token_cmd(
     fout_console.print(f"[dim]Token van de ontwikkeluitgever, {geldig} seconden geldig.[/]")
 
 
+def _onbekende_rollen(config: ToegangConfig, werkproces: Path) -> list[tuple[str, str]]:
+    """Roles the file maps to that the werkproces does not define (field paths, no values)."""
+    wp, _ = laad_bestand(werkproces)
+    bekend = {r.key for r in wp.rollen}
+    fouten = []
+    for i, u in enumerate(config.uitgevers):
+        for naam, rol in u.rolnamen.items():
+            if rol not in bekend:
+                fouten.append((f"uitgevers.{i}.rolnamen.{naam}", "geen rol van het werkproces"))
+        for client_id, systeem in u.systemen.items():
+            if systeem.rol not in bekend:
+                fouten.append((f"uitgevers.{i}.systemen.{client_id}.rol", "geen rol van het werkproces"))
+    return fouten
+
+
 @toegang_app.command("controleer")
 @domeinfouten
-def controleer_cmd(pad: Annotated[Path, typer.Argument(help="Een toegangsbestand (YAML).")]) -> None:
+def controleer_cmd(
+    pad: Annotated[Path, typer.Argument(help="Een toegangsbestand (YAML).")],
+    werkproces: Annotated[
+        Path | None, typer.Option(help="Controleer de rollen tegen deze definitie (standaard: die in gebruik).")
+    ] = None,
+) -> None:
     """Controleer een toegangsbestand zonder het in gebruik te nemen."""
     config = laad_toegang(pad)
+    fouten = _onbekende_rollen(config, werkproces or instellingen().werkproces)
+    if fouten:
+        raise InvoerFout(fouten)
     console.print(f"{escape(str(pad))}: geldig — {len(config.uitgevers)} uitgever(s).")
     for u in config.uitgevers:
         console.print(

@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from aanpak.config import Instellingen, instellingen
 from aanpak.toegang.config import OrgSleutel, RolSleutel, Systeem, ToegangConfig, Uitgever
 from models.fouten import DomeinFout, InvoerFout, invoerfout_uit
 
@@ -264,11 +265,9 @@ def standaard_toegang(basis_url: str) -> ToegangConfig:
     return _toegang(uitgever_url(basis_url), laad_personen())
 
 
-def ontwikkeluitgever() -> Ontwikkeluitgever:
+def ontwikkeluitgever(inst: Instellingen | None = None) -> Ontwikkeluitgever:
     """The development issuer of this installation's settings; refused where it is not allowed."""
-    from aanpak.config import instellingen
-
-    inst = instellingen()
+    inst = inst or instellingen()
     ontwikkeluitgever_toegestaan(inst.db_url(), inst.ontwikkeluitgever_toestaan)
     return Ontwikkeluitgever(inst.data_dir, uitgever_url(inst.server_url, inst.ontwikkeluitgever_url))
 

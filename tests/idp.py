@@ -5,7 +5,7 @@ test keys generated once per test session. It counts JWKS and discovery hits, ca
 with arbitrary claims, headers and algorithms — including the forgeries the verifier must refuse. Times come
 from its clock, which the verifier under test shares, so nothing depends on the wall clock.
 
-A test module gets the ``nep_idp`` fixture with ``pytest_plugins = ["tests.idp"]`` (conftest.py stays untouched).
+A test module gets the ``nep_idp`` fixture with ``nep_idp = idp.nep_idp`` (conftest.py stays untouched).
 """
 
 from __future__ import annotations

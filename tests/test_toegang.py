@@ -46,6 +46,7 @@ from aanpak.toegang.ontwikkeluitgever import (
 )
 from models.actor import Actor
 from models.fouten import InvoerFout
+from tests import idp
 from tests.idp import (
     NepIdp,
     Uvicorn,
@@ -58,7 +59,7 @@ from tests.idp import (
     rsa_sleutel,
 )
 
-pytest_plugins = ["tests.idp"]  # the nep_idp fixture
+nep_idp = idp.nep_idp  # the fixture
 
 SYSTEEM = "school-de-wissel-administratie"
 

@@ -73,7 +73,6 @@ class Sleutelbron:
         self._ttl = ttl
         self._pauze = pauze
         self._slot = threading.Lock()
-        self._jwks_uri = uitgever.jwks_uri
         self._sleutels: list[dict[str, Any]] = []
         self._geladen_op: datetime | None = None
         self._laatste_poging: datetime | None = None
@@ -112,14 +111,13 @@ class Sleutelbron:
     def _haal(self, nu: datetime) -> None:
         self._laatste_poging = nu
         try:
-            uri = self._jwks_uri or self._ontdek()
+            uri = self._uitgever.jwks_uri or self._ontdek()  # discovered afresh: the issuer may move its keys
             antwoord = self._http.get(uri, headers={"Accept": "application/json"})
             antwoord.raise_for_status()
             sleutels = _publieke_sleutels(antwoord.json())
         except (httpx.HTTPError, ValueError, TokenOngeldig) as exc:
             log.warning("sleutels van uitgever %s niet opgehaald (%s)", self._uitgever.uitgever, type(exc).__name__)
             return
-        self._jwks_uri = uri
         self._sleutels = sleutels
         self._geladen_op = nu
         log.info("sleutels van uitgever %s opgehaald: %d", self._uitgever.uitgever, len(sleutels))

@@ -55,6 +55,7 @@ class Verificateur:
     ) -> None:
         self._config = config
         self._klok = klok or _nieuw
+        self._eigen_http = http is None
         self._http = http or httpx.Client(timeout=httpx.Timeout(config.http_timeout_seconden), follow_redirects=False)
         self._uitgevers = {u.uitgever: u for u in config.uitgevers}
         self._bronnen = {
@@ -68,8 +69,17 @@ class Verificateur:
             for u in config.uitgevers
         }
 
+    def sluit(self) -> None:
+        """Close the HTTP client, if this verifier made it."""
+        if self._eigen_http:
+            self._http.close()
+
     def verifieer(self, token: str) -> Identiteit:
-        """The identity a valid token vouches for; TokenOngeldig (401) otherwise."""
+        """The identity a valid token vouches for; TokenOngeldig (401) otherwise.
+
+        Blocking (it may fetch keys over HTTP): call it from a worker thread — in FastAPI a plain ``def``
+        dependency — never on the event loop, or a server verifying its own development issuer waits for itself.
+        """
         try:
             return self._verifieer(token)
         except TokenOngeldig:

@@ -544,6 +544,32 @@ def test_ontwikkeluitgever_sleutelbestand(tmp_path: Path) -> None:
         Ontwikkeluitgever(tmp_path, "http://127.0.0.1:8100/ontwikkel-idp")
 
 
+def test_gelijktijdige_start_maakt_een_sleutel(tmp_path: Path) -> None:
+    """Several processes starting at once on a fresh data folder end up with one and the same key."""
+    kids: list[str] = []
+    start = threading.Barrier(4)
+
+    def maak() -> None:
+        start.wait()
+        kids.append(Ontwikkeluitgever(tmp_path, "http://127.0.0.1:8100/ontwikkel-idp").kid)
+
+    draden = [threading.Thread(target=maak) for _ in range(4)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join(timeout=120)
+    assert len(kids) == 4
+    assert len(set(kids)) == 1
+    assert sorted(p.name for p in (tmp_path / "sleutels").iterdir()) == ["ontwikkeluitgever.pem"]  # no leftovers
+
+
+def test_cli_en_ontwikkeluitgever_dezelfde_grens() -> None:
+    from aanpak.cli import toegang as cli_toegang
+    from aanpak.toegang import ontwikkeluitgever
+
+    assert cli_toegang.MAX_GELDIG == ontwikkeluitgever.MAX_GELDIG
+
+
 def test_ontwikkeltoken_geverifieerd_over_http(ontwikkel_server: tuple[Ontwikkeluitgever, Uvicorn]) -> None:
     uitgever, server = ontwikkel_server
     assert httpx.get(server.url + "/ontwikkel-idp/jwks").json() == uitgever.jwks()

@@ -8,7 +8,7 @@ issuer is (a non-SQLite database without AANPAK_ONTWIKKELUITGEVER_TOESTAAN=true)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,10 +16,14 @@ from rich.markup import escape
 from aanpak.cli.fouten import domeinfouten
 from aanpak.cli.weergave import console, fout_console
 from aanpak.config import instellingen
-from aanpak.toegang import ToegangConfig, laad_toegang
-from aanpak.toegang.ontwikkeluitgever import MAX_GELDIG, geef_token
 from models.fouten import InvoerFout
 from models.werkproces import laad_bestand
+
+if TYPE_CHECKING:
+    from aanpak.toegang import ToegangConfig
+
+#: ontwikkeluitgever.MAX_GELDIG; the package is imported only when a command runs (it pulls in FastAPI, PyJWT).
+MAX_GELDIG = 3600
 
 toegang_app = typer.Typer(help="Toegang: de configuratie van identiteitsuitgevers controleren.", no_args_is_help=True)
 
@@ -33,6 +37,8 @@ def token_cmd(
     geldig: Annotated[int, typer.Option("--geldig", min=1, max=MAX_GELDIG, help="Geldigheid in seconden.")] = 900,
 ) -> None:
     """Print een kortlevend token van de ontwikkeluitgever (alleen voor de laptop en de demo)."""
+    from aanpak.toegang.ontwikkeluitgever import geef_token
+
     token = geef_token(persoon, rol, geldig)
     typer.echo(token)  # stdout only: the caller pipes it into a request
     fout_console.print(f"[dim]Token van de ontwikkeluitgever, {geldig} seconden geldig.[/]")
@@ -62,6 +68,8 @@ def controleer_cmd(
     ] = None,
 ) -> None:
     """Controleer een toegangsbestand zonder het in gebruik te nemen."""
+    from aanpak.toegang import laad_toegang
+
     config = laad_toegang(pad)
     fouten = _onbekende_rollen(config, werkproces or instellingen().werkproces)
     if fouten:

@@ -21,14 +21,13 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import jwt
 import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import make_url
@@ -37,6 +36,9 @@ from sqlalchemy.exc import ArgumentError
 from aanpak.config import Instellingen, instellingen
 from aanpak.toegang.config import OrgSleutel, RolSleutel, Systeem, ToegangConfig, Uitgever
 from models.fouten import DomeinFout, InvoerFout, invoerfout_uit
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 PAD = "/ontwikkel-idp"
 #: The ``aud`` of development tokens.
@@ -227,6 +229,8 @@ class Ontwikkeluitgever:
 
     def router(self) -> APIRouter:
         """Discovery and JWKS, mounted at the path of the issuer URL (``/ontwikkel-idp``)."""
+        from fastapi import APIRouter  # only the server needs it; `aanpak token` stays quick
+
         router = APIRouter(prefix=urlsplit(self.uitgever).path.rstrip("/"), tags=["ontwikkeluitgever"])
 
         @router.get("/.well-known/openid-configuration")

@@ -119,6 +119,14 @@ def test_geneste_claims_en_rolnamen(nep_idp: NepIdp) -> None:
     )
 
 
+def test_rollen_van_de_idp_zelf_tellen_niet(nep_idp: NepIdp) -> None:
+    rollen = ["offline_access", "default-roles-convenant", "school.zorgcoordinator"]
+    token = nep_idp.token(nep_idp.claims(rollen=rollen))
+    identiteit = verificateur(nep_idp).verifieer(token)
+    assert identiteit.rollen == frozenset({"school.zorgcoordinator"})
+    assert kies_actor(identiteit, None).rol == "school.zorgcoordinator"
+
+
 def test_uitgever_met_een_organisatie_zonder_organisatieclaim(nep_idp: NepIdp) -> None:
     v = verificateur(nep_idp, organisaties=["school-het-baken"], systemen={}, claims={"organisatie": None})
     identiteit = v.verifieer(nep_idp.token(zonder=("organisatie",)))

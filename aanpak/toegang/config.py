@@ -23,7 +23,8 @@ from models.fouten import InvoerFout, invoerfout_uit
 ASYMMETRISCH = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"})
 
 _SLEUTEL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
-_ROL = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+#: The shape of a werkproces role key: ``organisatie.rol``.
+ROLVORM = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 def _fout(reden: str) -> PydanticCustomError:
@@ -66,7 +67,7 @@ def _sleutel(waarde: str) -> str:
 
 
 def _rol(waarde: str) -> str:
-    if not _ROL.fullmatch(waarde):
+    if not ROLVORM.fullmatch(waarde):
         raise _fout("geen rol van het werkproces (organisatie.rol, bv. school.zorgcoordinator)")
     return waarde
 

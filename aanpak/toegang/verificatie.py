@@ -17,7 +17,7 @@ import httpx
 import jwt
 from jwt import exceptions as jwtfout
 
-from aanpak.toegang.config import ToegangConfig, Uitgever
+from aanpak.toegang.config import ROLVORM, ToegangConfig, Uitgever
 from aanpak.toegang.identiteit import Identiteit, TokenOngeldig
 from aanpak.toegang.sleutelbron import Sleutelbron
 
@@ -203,8 +203,8 @@ def _identiteit(uitgever: Uitgever, claims: dict[str, Any]) -> Identiteit:
         raise TokenOngeldig(f"claim ongeldig: {mapping.rollen}")
     if uitgever.rolnamen:
         rollen = frozenset(uitgever.rolnamen[r] for r in ruw if r in uitgever.rolnamen)
-    else:
-        rollen = frozenset(ruw)
+    else:  # an IdP adds roles of its own (offline_access, …): only werkproces-shaped keys count
+        rollen = frozenset(r for r in ruw if ROLVORM.fullmatch(r))
     return Identiteit(
         persoon=persoon, organisatie=organisatie, rollen=rollen, uitgever=uitgever.uitgever, soort="persoon"
     )

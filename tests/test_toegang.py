@@ -571,6 +571,19 @@ def test_gelijktijdige_start_maakt_een_sleutel(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "sleutels").iterdir()) == ["ontwikkeluitgever.pem"]  # no leftovers
 
 
+def test_ontwikkelpersonen_hebben_rollen_van_het_werkproces() -> None:
+    from aanpak.config import STANDAARD_WERKPROCES
+    from aanpak.toegang.ontwikkeluitgever import laad_personen
+    from models.werkproces import laad_bestand
+
+    wp, _ = laad_bestand(STANDAARD_WERKPROCES)
+    bekend = {r.key for r in wp.rollen}
+    personen = laad_personen()
+    rollen = {r for p in personen.personen for r in p.rollen} | {s.rol for s in personen.systemen}
+    assert rollen <= bekend
+    assert any(len(p.rollen) > 1 for p in personen.personen)  # someone must name a role per request
+
+
 def test_cli_en_ontwikkeluitgever_dezelfde_grens() -> None:
     from aanpak.cli import toegang as cli_toegang
     from aanpak.toegang import ontwikkeluitgever

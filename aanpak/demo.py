@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from aanpak import uitvoering
-from aanpak.cli.weergave import console, datum, moment_tekst
+from aanpak.cli.weergave import console
 from aanpak.config import instellingen
 from aanpak.meldingen import kanalen as kanaalconfig
 from aanpak.meldingen.inhoud import kenmerk_van
@@ -36,6 +36,7 @@ from models.casus import kalender_voor
 from models.kalender import AMSTERDAM, Werkdagkalender, lokale_datum
 from models.privacy import Grondslagsoort, vereiste_toestemming
 from models.signaal import lees_signaal
+from models.teksten import datum, moment_tekst
 
 
 class DemoKlok:

@@ -71,11 +71,17 @@ def categorieen_van_zorg(signaalcategorieen: Iterable[str]) -> frozenset[Gegeven
     return frozenset({Gegevenscategorie.ZORG, *extra})
 
 
+#: Consent by age (docs/bronnen.md §6.3): from this age the youth consents together with the parents …
+SAMEN_VANAF = 12
+#: … and from this age the youth alone.
+ZELF_VANAF = 16
+
+
 def vereiste_toestemming(leeftijd: int) -> frozenset[Toestemminggever]:
-    """Who must consent (domain.md §6.3): under 12 the parents; 12–15 parents and youth; 16+ the youth."""
-    if leeftijd < 12:
+    """Who must consent: under 12 the parents; 12–15 parents and youth; 16+ the youth (SAMEN_VANAF, ZELF_VANAF)."""
+    if leeftijd < SAMEN_VANAF:
         return frozenset({Toestemminggever.OUDERS})
-    if leeftijd < 16:
+    if leeftijd < ZELF_VANAF:
         return frozenset({Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE})
     return frozenset({Toestemminggever.JEUGDIGE})
 
@@ -86,11 +92,11 @@ def toestemming_fout(leeftijd: int, gegeven_door: Iterable[Toestemminggever]) ->
     nodig = vereiste_toestemming(leeftijd)
     if nodig <= gegeven:
         return None
-    if leeftijd < 12:
-        return "onder de 12 jaar geven de ouders (gezaghebbenden) toestemming"
-    if leeftijd < 16:
-        return "van 12 tot en met 15 jaar geven de ouders én de jeugdige toestemming"
-    return "vanaf 16 jaar geeft de jeugdige zelf toestemming"
+    if leeftijd < SAMEN_VANAF:
+        return f"onder de {SAMEN_VANAF} jaar geven de ouders (gezaghebbenden) toestemming"
+    if leeftijd < ZELF_VANAF:
+        return f"van {SAMEN_VANAF} tot en met {ZELF_VANAF - 1} jaar geven de ouders én de jeugdige toestemming"
+    return f"vanaf {ZELF_VANAF} jaar geeft de jeugdige zelf toestemming"
 
 
 @dataclass(frozen=True)

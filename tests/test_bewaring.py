@@ -69,7 +69,7 @@ def rijen_over(omg: Omgeving, woorden: list[str]) -> dict[str, list[str]]:
 # -- the terms in the definition ----------------------------------------------------------------------------
 
 
-def test_termijnen_in_de_definitie(omg: Omgeving) -> None:
+def test_terms_in_the_definition(omg: Omgeving) -> None:
     t = omg.werkprocessen.bestand()[0].bewaartermijnen
     assert (t.gesloten_casus.jaren, t.signaal_zonder_casus.jaren, t.verwerkingslog.jaren) == (2, 2, 5)
     assert t.verwijderlog.jaren >= 1
@@ -83,7 +83,7 @@ def test_termijnen_in_de_definitie(omg: Omgeving) -> None:
     assert Bewaartermijn(jaren=2, maanden=6).tekst() == "2 jaar en 6 maanden"
 
 
-def test_termijn_moet_positief_zijn(omg: Omgeving) -> None:
+def test_a_term_must_be_positive(omg: Omgeving) -> None:
     tekst = omg.werkprocessen.bestand()[1]
     kapot = tekst.replace("  gesloten_casus:\n    jaren: 2\n", "  gesloten_casus:\n    jaren: 0\n", 1)
     assert kapot != tekst
@@ -99,7 +99,7 @@ def test_termijn_moet_positief_zijn(omg: Omgeving) -> None:
 # -- terms computed right -------------------------------------------------------------------------------------
 
 
-def test_termijn_verstreken_pas_na_twee_jaar(omg: Omgeving, klok: Klok) -> None:
+def test_term_passed_only_after_two_years(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     gesloten_op = klok.moment
     open_ref = signaleer(omg, bsn=None, voornamen="Anna", achternaam="Open", geboortedatum="2015-01-01").casus_ref
@@ -130,7 +130,7 @@ def test_termijn_verstreken_pas_na_twee_jaar(omg: Omgeving, klok: Klok) -> None:
 # -- deleting a case ------------------------------------------------------------------------------------------
 
 
-def test_verwijderen_wist_alles_van_de_casus_en_is_idempotent(omg: Omgeving, klok: Klok) -> None:
+def test_deletion_erases_everything_of_the_casus_and_is_idempotent(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     # Another youth with an open case stays untouched.
     ander = signaleer(omg, bsn=None, voornamen="Anna", achternaam="Ander", geboortedatum="2015-01-01").casus_ref
@@ -186,7 +186,7 @@ def test_verwijderen_wist_alles_van_de_casus_en_is_idempotent(omg: Omgeving, klo
         bewaring.verwijder_casus(omg, ander, Grond.VERZOEK_BETROKKENE, "a.mentor", SCHOOL)
 
 
-def test_verwijderlog_zonder_persoonsgegevens(omg: Omgeving, klok: Klok) -> None:
+def test_deletion_log_without_personal_data(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     klok.moment = klok.moment.replace(year=klok.moment.year + 3)
     bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
@@ -202,7 +202,7 @@ def test_verwijderlog_zonder_persoonsgegevens(omg: Omgeving, klok: Klok) -> None
     assert tel(omg, Jeugdige) == 0
 
 
-def test_jeugdige_blijft_bij_een_andere_casus(omg: Omgeving, klok: Klok) -> None:
+def test_jeugdige_stays_with_another_casus(omg: Omgeving, klok: Klok) -> None:
     eerste = gesloten_casus(omg, klok)
     klok.verder(days=30)
     tweede = signaleer(omg).casus_ref  # the same youth (BSN) signalled again: a new case
@@ -217,7 +217,7 @@ def test_jeugdige_blijft_bij_een_andere_casus(omg: Omgeving, klok: Klok) -> None
 # -- legal hold -----------------------------------------------------------------------------------------------
 
 
-def test_bewaarplicht_blokkeert_termijn_en_verzoek(omg: Omgeving, klok: Klok) -> None:
+def test_bewaarplicht_blocks_term_and_request(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     with pytest.raises(DomeinFout, match="privacyloket"):
         bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "a.mentor", SCHOOL)
@@ -251,7 +251,7 @@ def test_bewaarplicht_blokkeert_termijn_en_verzoek(omg: Omgeving, klok: Klok) ->
     assert tel(omg, Bewaarplicht) == 0
 
 
-def test_bewaarplicht_met_einddatum_vervalt_vanzelf(omg: Omgeving, klok: Klok) -> None:
+def test_bewaarplicht_with_end_date_lapses_by_itself(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     bewaring.zet_bewaarplicht(
         omg, ref, Bewaarplichtreden.STRAFRECHTELIJK_ONDERZOEK, "p.loket", LOKET, tot=klok.moment + timedelta(days=1000)
@@ -265,7 +265,7 @@ def test_bewaarplicht_met_einddatum_vervalt_vanzelf(omg: Omgeving, klok: Klok) -
 # -- erasure on request -----------------------------------------------------------------------------------------
 
 
-def test_wissen_op_verzoek(omg: Omgeving, klok: Klok) -> None:
+def test_wissen_on_request(omg: Omgeving, klok: Klok) -> None:
     open_ref = signaleer(omg).casus_ref
     with pytest.raises(DomeinFout, match="alleen het privacyloket"):
         bewaring.wis_op_verzoek(omg, open_ref, "a.mentor", SCHOOL)
@@ -299,7 +299,7 @@ def test_wissen_op_verzoek(omg: Omgeving, klok: Klok) -> None:
 # -- signals without a case, and the logs' own terms --------------------------------------------------------
 
 
-def test_signaal_zonder_casus_en_logboeken(omg: Omgeving, klok: Klok) -> None:
+def test_signaal_without_casus_and_the_logs(omg: Omgeving, klok: Klok) -> None:
     from aanpak.usecases.signaal import registreer_signaal
     from models.signaal import lees_signaal
 
@@ -340,7 +340,7 @@ def test_signaal_zonder_casus_en_logboeken(omg: Omgeving, klok: Klok) -> None:
         assert logboek.verifieer(sessie).in_orde
 
 
-def test_secure_delete_op_sqlite(omg: Omgeving) -> None:
+def test_secure_delete_on_sqlite(omg: Omgeving) -> None:
     if omg.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     with omg.engine.connect() as conn:
@@ -369,7 +369,7 @@ def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = 30.0) -> None:
 
 @pytest.mark.prefect
 @pytest.mark.usefixtures("flows_in_proces")
-def test_bewaring_wist_casus_uit_opslag_en_prefect(prefect_server: str, tmp_path: Path, klok: Klok) -> None:
+def test_bewaring_erases_the_casus_from_store_and_prefect(prefect_server: str, tmp_path: Path, klok: Klok) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.client.schemas.sorting import ArtifactSort

@@ -194,7 +194,7 @@ def aantal(rij: type[Signaal] | type[Jeugdige] | type[Casus]) -> int:
 # -- signaal registreer ----------------------------------------------------------------------------------------
 
 
-def test_registreer_bestand_opent_nieuwe_casus(cli: Cli) -> None:
+def test_registreer_from_a_file_opens_a_new_casus(cli: Cli) -> None:
     pad = schrijf(cli.data_dir.parent / "signaal.json", signaal_document())
     uit = ok(cli("signaal", "registreer", "--bestand", str(pad)))
     assert NIEUWE_CASUS.search(uit), uit
@@ -203,13 +203,13 @@ def test_registreer_bestand_opent_nieuwe_casus(cli: Cli) -> None:
     assert (aantal(Signaal), aantal(Casus)) == (1, 1)
 
 
-def test_registreer_van_stdin(cli: Cli) -> None:
+def test_registreer_from_stdin(cli: Cli) -> None:
     uit = ok(cli("signaal", "registreer", "--bestand", "-", stdin=json.dumps(signaal_document())))
     assert NIEUWE_CASUS.search(uit), uit
     assert "Gestart: interne_weging" in uit
 
 
-def test_registreer_met_opties_vult_het_document(cli: Cli) -> None:
+def test_registreer_with_options_fills_the_document(cli: Cli) -> None:
     uit = ok(
         cli(
             "signaal",
@@ -247,7 +247,7 @@ def test_registreer_met_opties_vult_het_document(cli: Cli) -> None:
     assert (match.group(2), match.group(3)) == ("naam_geboortedatum", m.group(2))
 
 
-def test_registreer_ongeldige_json(cli: Cli) -> None:
+def test_registreer_invalid_json(cli: Cli) -> None:
     pad = cli.data_dir.parent / "kapot.json"
     pad.write_text('{"melder": ', encoding="utf-8")
     fout = geweigerd(cli("signaal", "registreer", "--bestand", str(pad)))
@@ -255,13 +255,13 @@ def test_registreer_ongeldige_json(cli: Cli) -> None:
     assert "bestand: geen geldige JSON (regel 1, kolom 12)" in fout
 
 
-def test_registreer_onleesbaar_bestand(cli: Cli) -> None:
+def test_registreer_unreadable_file(cli: Cli) -> None:
     fout = geweigerd(cli("signaal", "registreer", "--bestand", str(cli.data_dir.parent / "bestaat-niet.json")))
     assert "bestand: kan niet gelezen worden" in fout
 
 
 @pytest.mark.parametrize("bron", ["bestand", "opties"])
-def test_registreer_ongeldig_bsn_slaat_niets_op(cli: Cli, bron: str) -> None:
+def test_registreer_invalid_bsn_stores_nothing(cli: Cli, bron: str) -> None:
     if bron == "bestand":
         pad = schrijf(cli.data_dir.parent / "bsn.json", signaal_document(bsn=BSN_FOUT))
         args = ["--bestand", str(pad)]
@@ -277,7 +277,7 @@ def test_registreer_ongeldig_bsn_slaat_niets_op(cli: Cli, bron: str) -> None:
     assert (aantal(Signaal), aantal(Jeugdige), aantal(Casus)) == (0, 0, 0)
 
 
-def test_registreer_leeftijd_buiten_convenant(cli: Cli) -> None:
+def test_registreer_age_outside_the_convenant(cli: Cli) -> None:
     doc = signaal_document(geboortedatum="2001-03-17")  # 25 on 1 December 2026; the convenant runs to 20
     r = cli("signaal", "registreer", "--bestand", str(schrijf(cli.data_dir.parent / "oud.json", doc)))
     fout = geweigerd(r)
@@ -287,7 +287,7 @@ def test_registreer_leeftijd_buiten_convenant(cli: Cli) -> None:
     assert (aantal(Signaal), aantal(Jeugdige), aantal(Casus)) == (0, 0, 0)
 
 
-def test_registreer_onbekende_melderrol(cli: Cli) -> None:
+def test_registreer_unknown_melder_role(cli: Cli) -> None:
     doc = signaal_document("school.conciërge")
     fout = geweigerd(cli("signaal", "registreer", "--bestand", str(schrijf(cli.data_dir.parent / "r.json", doc))))
     assert "melder.rol: onbekende rol 'school.conciërge'" in fout
@@ -295,7 +295,7 @@ def test_registreer_onbekende_melderrol(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize(("bsn", "op"), [("111222333", "bsn"), (None, "naam_geboortedatum")])
-def test_tweede_signaal_wordt_gematcht(cli: Cli, bsn: str | None, op: str) -> None:
+def test_a_second_signaal_is_matched(cli: Cli, bsn: str | None, op: str) -> None:
     casus = registreer(cli)
     doc = signaal_document("jgz.jeugdverpleegkundige", bsn=bsn)
     uit = ok(cli("signaal", "registreer", "--bestand", "-", stdin=json.dumps(doc)))
@@ -308,7 +308,7 @@ def test_tweede_signaal_wordt_gematcht(cli: Cli, bsn: str | None, op: str) -> No
     assert aantal(Casus) == 1
 
 
-def test_zelfde_idempotentiesleutel_registreert_een_keer(cli: Cli) -> None:
+def test_the_same_idempotency_key_registers_once(cli: Cli) -> None:
     doc = json.dumps(signaal_document(sleutel="upload-2026-12-01-001"))
     eerste = ok(cli("signaal", "registreer", "--bestand", "-", stdin=doc))
     tweede = ok(cli("signaal", "registreer", "--bestand", "-", stdin=doc))
@@ -324,7 +324,7 @@ def test_zelfde_idempotentiesleutel_registreert_een_keer(cli: Cli) -> None:
 # -- postvak --------------------------------------------------------------------------------------------------
 
 
-def test_postvak_toont_open_stap_met_termijn(cli: Cli) -> None:
+def test_postvak_shows_an_open_stap_with_its_termijn(cli: Cli) -> None:
     casus = registreer(cli)
     uit = ok(cli("postvak", "--rol", SCHOOL))
     assert f"Postvak {SCHOOL}" in uit
@@ -342,13 +342,13 @@ def test_postvak_per_organisatie(cli: Cli) -> None:
     assert "08-12-2026" in regel_met(uit, casus, "Interne weging")
 
 
-def test_postvak_leeg(cli: Cli) -> None:
+def test_postvak_empty(cli: Cli) -> None:
     registreer(cli)
     assert ok(cli("postvak", "--rol", "jgz.jeugdarts")).strip() == "Niets te doen voor jgz.jeugdarts."
 
 
 @pytest.mark.parametrize("args", [[], ["--rol", SCHOOL, "--organisatie", "school"]], ids=["geen", "beide"])
-def test_postvak_precies_een_van_rol_of_organisatie(cli: Cli, args: list[str]) -> None:
+def test_postvak_exactly_one_of_rol_or_organisatie(cli: Cli, args: list[str]) -> None:
     assert "geef precies één van --rol of --organisatie" in gebruiksfout(cli("postvak", *args))
 
 
@@ -359,14 +359,14 @@ def test_postvak_precies_een_van_rol_of_organisatie(cli: Cli, args: list[str]) -
         ("--organisatie", "bakkerij", "organisatie: onbekende organisatie 'bakkerij'"),
     ],
 )
-def test_postvak_onbekend(cli: Cli, optie: str, waarde: str, melding: str) -> None:
+def test_postvak_unknown(cli: Cli, optie: str, waarde: str, melding: str) -> None:
     assert melding in geweigerd(cli("postvak", optie, waarde))
 
 
 # -- stap besluit ---------------------------------------------------------------------------------------------
 
 
-def test_besluit_start_de_volgende_stap(cli: Cli) -> None:
+def test_besluit_starts_the_next_stap(cli: Cli) -> None:
     casus = registreer(cli)
     uit = besluit(cli, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     m = BESLUIT.search(uit)
@@ -377,14 +377,14 @@ def test_besluit_start_de_volgende_stap(cli: Cli) -> None:
     assert "Informeren en grondslag of toestemming vastleggen" in regel_met(postvak, casus)
 
 
-def test_besluit_over_afgeronde_stap_geweigerd(cli: Cli) -> None:
+def test_besluit_on_a_closed_stap_is_refused(cli: Cli) -> None:
     casus = registreer(cli)
     besluit(cli, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     r = cli("stap", "besluit", casus, "interne_weging", "eigen_ondersteuning", "--als", SCHOOL, "--door", "t.test")
     assert f"stap 'interne_weging' van casus {casus} is al afgerond" in geweigerd(r)
 
 
-def test_besluit_door_verkeerde_rol_geweigerd(cli: Cli) -> None:
+def test_besluit_by_the_wrong_rol_is_refused(cli: Cli) -> None:
     casus = registreer(cli)
     r = cli("stap", "besluit", casus, "interne_weging", "geen_zorg", "--als", "jgz.jeugdarts", "--door", "j.arts")
     fout = geweigerd(r)
@@ -393,7 +393,7 @@ def test_besluit_door_verkeerde_rol_geweigerd(cli: Cli) -> None:
     assert "open" in regel_met(ok(cli("postvak", "--rol", SCHOOL)), casus, "Interne weging")
 
 
-def test_besluit_onbekende_uitkomst(cli: Cli) -> None:
+def test_besluit_unknown_uitkomst(cli: Cli) -> None:
     casus = registreer(cli)
     r = cli("stap", "besluit", casus, "interne_weging", "doorsturen", "--als", SCHOOL, "--door", "t.test")
     fout = geweigerd(r)
@@ -401,13 +401,13 @@ def test_besluit_onbekende_uitkomst(cli: Cli) -> None:
     assert "(wel: geen_zorg, eigen_ondersteuning, meldcode, opschalen)" in fout
 
 
-def test_besluit_onbekende_casus(cli: Cli) -> None:
+def test_besluit_unknown_casus(cli: Cli) -> None:
     r = cli("stap", "besluit", "C-00000000", "interne_weging", "geen_zorg", "--als", SCHOOL, "--door", "t.test")
     assert "casus 'C-00000000' bestaat niet" in geweigerd(r)
 
 
 @pytest.mark.parametrize("weg", ["--als", "--door"])
-def test_besluit_zonder_verplichte_optie_is_gebruiksfout(cli: Cli, weg: str) -> None:
+def test_besluit_without_a_required_option_is_a_usage_error(cli: Cli, weg: str) -> None:
     casus = registreer(cli)
     opties = {"--als": SCHOOL, "--door": "t.test"}
     del opties[weg]
@@ -424,7 +424,7 @@ def test_besluit_zonder_verplichte_optie_is_gebruiksfout(cli: Cli, weg: str) -> 
     ],
     ids=["ave", "toelichting"],
 )
-def test_besluit_ongeldige_opties_geweigerd_zonder_traceback(cli: Cli, extra: list[str], veld: str) -> None:
+def test_besluit_invalid_options_refused_without_traceback(cli: Cli, extra: list[str], veld: str) -> None:
     casus = naar_ave_regie(cli)
     r = cli("stap", "besluit", casus, "ave_regie_bepalen", "lokaal", "--als", SCHOOL, "--door", "t.test", *extra)
     geen_persoonsgegevens(r.output + str(r.exception or ""))  # what a terminal would show, traceback included
@@ -432,7 +432,7 @@ def test_besluit_ongeldige_opties_geweigerd_zonder_traceback(cli: Cli, extra: li
     assert veld in fout
 
 
-def test_besluit_korte_casusref_geweigerd_zonder_traceback(cli: Cli) -> None:
+def test_besluit_short_casus_ref_refused_without_traceback(cli: Cli) -> None:
     r = cli("stap", "besluit", "C", "interne_weging", "geen_zorg", "--als", SCHOOL, "--door", "t.test")
     assert "casus" in geweigerd(r)
 
@@ -440,7 +440,7 @@ def test_besluit_korte_casusref_geweigerd_zonder_traceback(cli: Cli) -> None:
 # -- warme overdracht -----------------------------------------------------------------------------------------
 
 
-def test_ave_besluit_biedt_overdracht_aan(cli: Cli) -> None:
+def test_ave_besluit_offers_an_overdracht(cli: Cli) -> None:
     casus, overdracht = naar_casusoverleg(cli)
     postvak = ok(cli("postvak", "--rol", WIJKTEAM))
     rij = regel_met(postvak, overdracht)
@@ -452,7 +452,7 @@ def test_ave_besluit_biedt_overdracht_aan(cli: Cli) -> None:
     assert "AVE 1, casusregie school.zorgcoordinator, procesregie gemeente.procesregisseur" in kop
 
 
-def test_overdracht_accepteren(cli: Cli) -> None:
+def test_overdracht_accept(cli: Cli) -> None:
     casus, overdracht = naar_casusoverleg(cli)
     uit = ok(cli("overdracht", "accepteer", overdracht, "--als", WIJKTEAM, "--door", "c.r"))
     assert f"casusregie van casus {casus} ligt nu bij {WIJKTEAM}." in uit
@@ -461,14 +461,14 @@ def test_overdracht_accepteren(cli: Cli) -> None:
     assert ok(cli("postvak", "--rol", WIJKTEAM)).strip() == f"Niets te doen voor {WIJKTEAM}."
 
 
-def test_overdracht_accepteren_door_verkeerde_rol(cli: Cli) -> None:
+def test_overdracht_accept_by_the_wrong_rol(cli: Cli) -> None:
     _, overdracht = naar_casusoverleg(cli)
     fout = geweigerd(cli("overdracht", "accepteer", overdracht, "--als", GEMEENTE, "--door", "d.p"))
     assert f"alleen rol '{WIJKTEAM}' kan deze overdracht accepteren" in fout
     assert "aangeboden" in regel_met(ok(cli("postvak", "--rol", WIJKTEAM)), overdracht)
 
 
-def test_overdracht_onbekend(cli: Cli) -> None:
+def test_overdracht_unknown(cli: Cli) -> None:
     fout = geweigerd(cli("overdracht", "accepteer", "O-00000000", "--als", WIJKTEAM, "--door", "c.r"))
     assert "overdracht 'O-00000000' bestaat niet" in fout
 
@@ -476,7 +476,7 @@ def test_overdracht_onbekend(cli: Cli) -> None:
 # -- termijnen: opschorten, hervatten, verlengen -----------------------------------------------------------------
 
 
-def test_opschorten_en_hervatten_schuift_de_termijn(cli: Cli) -> None:
+def test_opschorten_and_hervatten_shift_the_termijn(cli: Cli) -> None:
     casus = registreer(cli)
     opschorten = ["--reden", "wacht_op_informatie", "--als", SCHOOL, "--door", "a"]
     uit = ok(cli("stap", "opschorten", casus, "interne_weging", *opschorten))
@@ -493,19 +493,19 @@ def test_opschorten_en_hervatten_schuift_de_termijn(cli: Cli) -> None:
     assert "open" in rij
 
 
-def test_opschorten_met_onbekende_reden_is_gebruiksfout(cli: Cli) -> None:
+def test_opschorten_with_an_unknown_reason_is_a_usage_error(cli: Cli) -> None:
     casus = registreer(cli)
     r = cli("stap", "opschorten", casus, "interne_weging", "--reden", "vakantie", "--als", SCHOOL, "--door", "a")
     assert "--reden" in gebruiksfout(r)
 
 
-def test_hervatten_van_open_stap_geweigerd(cli: Cli) -> None:
+def test_hervatten_of_an_open_stap_is_refused(cli: Cli) -> None:
     casus = registreer(cli)
     r = cli("stap", "hervatten", casus, "interne_weging", "--als", SCHOOL, "--door", "a")
     assert "stap 'interne_weging' is niet opgeschort" in geweigerd(r)
 
 
-def test_verlengen_binnen_en_boven_de_ruimte(cli: Cli) -> None:
+def test_verlengen_within_and_beyond_the_room(cli: Cli) -> None:
     casus, _ = naar_casusoverleg(cli)
     # casusoverleg: 10 werkdagen from 1 December = 15 December; max_verlenging 5.
     uit = ok(cli("stap", "verlengen", casus, "casusoverleg", "2", "--als", GEMEENTE, "--door", "d.p"))
@@ -516,13 +516,13 @@ def test_verlengen_binnen_en_boven_de_ruimte(cli: Cli) -> None:
     assert uit.strip() == "Stap casusoverleg verlengd; uiterlijk 22-12-2026."
 
 
-def test_verlengen_door_rol_zonder_bevoegdheid(cli: Cli) -> None:
+def test_verlengen_by_a_rol_without_authority(cli: Cli) -> None:
     casus, _ = naar_casusoverleg(cli)
     r = cli("stap", "verlengen", casus, "casusoverleg", "1", "--als", "politie.wijkagent", "--door", "w.a")
     assert "rol 'politie.wijkagent' mag de termijn van stap 'casusoverleg' niet wijzigen" in geweigerd(r)
 
 
-def test_wettelijke_termijn_kan_niet_verlengd_worden(cli: Cli) -> None:
+def test_a_wettelijke_termijn_cannot_be_extended(cli: Cli) -> None:
     casus = registreer(cli)
     uit = besluit(cli, casus, "interne_weging", "meldcode", SCHOOL)
     assert "Gestart: meldcode_vt, informeren_grondslag" in uit
@@ -537,7 +537,7 @@ def test_wettelijke_termijn_kan_niet_verlengd_worden(cli: Cli) -> None:
 # -- casus tijdlijn ---------------------------------------------------------------------------------------------
 
 
-def test_tijdlijn_toont_stappen_en_historie_zonder_persoonsgegevens(cli: Cli) -> None:
+def test_tijdlijn_shows_steps_and_history_without_personal_data(cli: Cli) -> None:
     casus, overdracht = naar_casusoverleg(cli)
     ok(cli("signaal", "registreer", "--bestand", "-", stdin=json.dumps(signaal_document("jgz.jeugdverpleegkundige"))))
     ok(cli("overdracht", "accepteer", overdracht, "--als", WIJKTEAM, "--door", "c.regisseur"))
@@ -583,7 +583,7 @@ def test_tijdlijn_toont_stappen_en_historie_zonder_persoonsgegevens(cli: Cli) ->
     geen_persoonsgegevens(uit)
 
 
-def test_tijdlijn_onbekende_casus(cli: Cli) -> None:
+def test_tijdlijn_unknown_casus(cli: Cli) -> None:
     assert "casus 'C-00000000' bestaat niet" in geweigerd(cli("casus", "tijdlijn", "C-00000000"))
 
 
@@ -596,7 +596,7 @@ def _definitie() -> dict[str, Any]:
     return data
 
 
-def test_werkproces_toon_alle_stappen(cli: Cli) -> None:
+def test_werkproces_toon_all_steps(cli: Cli) -> None:
     uit = ok(cli("werkproces", "toon"))
     tabel, mermaid = uit.split("Mermaid (plak in een Markdown-viewer):", 1)
     data = _definitie()
@@ -616,7 +616,7 @@ def _mermaid(cli: Cli) -> list[str]:
     return [r.strip() for r in uit.splitlines()]
 
 
-def test_werkproces_mermaid_heeft_elke_overgang(cli: Cli) -> None:
+def test_werkproces_mermaid_has_every_transition(cli: Cli) -> None:
     regels = _mermaid(cli)
     data = _definitie()
     verwacht = [f"start([signaal]) --> {data['intake']['stap']}", f"match([match]) -.-> {data['intake']['bij_match']}"]
@@ -631,7 +631,7 @@ def test_werkproces_mermaid_heeft_elke_overgang(cli: Cli) -> None:
     assert ontbreekt == []
 
 
-def test_werkproces_mermaid_heeft_een_pijl_voor_elke_uitkomst(cli: Cli) -> None:
+def test_werkproces_mermaid_has_an_arrow_for_every_uitkomst(cli: Cli) -> None:
     regels = _mermaid(cli)
     ontbreekt = [
         f"{s['key']}.{u['key']}"
@@ -642,14 +642,14 @@ def test_werkproces_mermaid_heeft_een_pijl_voor_elke_uitkomst(cli: Cli) -> None:
     assert ontbreekt == []
 
 
-def test_werkproces_controleer_standaard(cli: Cli) -> None:
+def test_werkproces_controleer_the_default(cli: Cli) -> None:
     data = _definitie()
     uit = ok(cli("werkproces", "controleer", str(STANDAARD_WERKPROCES)))
     telling = f"{len(data['stappen'])} stappen, {len(data['rollen'])} rollen"
     assert uit == f"{STANDAARD_WERKPROCES}: geldig — {data['key']} versie {data['versie']}, {telling}.\n"
 
 
-def test_werkproces_controleer_kapotte_kopie(cli: Cli) -> None:
+def test_werkproces_controleer_a_broken_copy(cli: Cli) -> None:
     tekst = STANDAARD_WERKPROCES.read_text(encoding="utf-8")
     oud = "volgende: [meldcode_vt, informeren_grondslag]"
     assert tekst.count(oud) == 1
@@ -662,7 +662,7 @@ def test_werkproces_controleer_kapotte_kopie(cli: Cli) -> None:
     assert "stappen[1].uitkomsten[2].volgende[1]" in geweigerd(cli("werkproces", "toon", "--bestand", str(kapot)))
 
 
-def test_werkproces_controleer_ontbrekend_bestand(cli: Cli) -> None:
+def test_werkproces_controleer_a_missing_file(cli: Cli) -> None:
     pad = cli.data_dir.parent / "bestaat-niet.yaml"
     assert "bestaat-niet.yaml" in geweigerd(cli("werkproces", "controleer", str(pad)))
 
@@ -679,7 +679,7 @@ def test_werkproces_controleer_ontbrekend_bestand(cli: Cli) -> None:
     ],
     ids=["opmaak", "sluittag", "casusref"],
 )
-def test_weigering_toont_de_invoer_letterlijk(cli: Cli, args: list[str], letterlijk: str) -> None:
+def test_a_refusal_shows_the_input_literally(cli: Cli, args: list[str], letterlijk: str) -> None:
     assert letterlijk in geweigerd(cli(*args))
 
 
@@ -695,7 +695,7 @@ def _bewaking(cli: Cli) -> tuple[int, list[str]]:
     return int(m.group(1)), regels
 
 
-def test_bewaking_meldt_verlopen_termijn_een_keer(cli: Cli) -> None:
+def test_bewaking_reports_an_overdue_termijn_once(cli: Cli) -> None:
     assert _bewaking(cli) == (0, [])
     casus = registreer(cli)
     assert _bewaking(cli) == (0, [])  # due 8 December: nothing to report on the 1st
@@ -706,12 +706,12 @@ def test_bewaking_meldt_verlopen_termijn_een_keer(cli: Cli) -> None:
     assert "2 werkdagen te laat" in regel_met(ok(cli("postvak", "--rol", SCHOOL)), casus)
 
 
-def test_db_upgrade_noemt_de_opslag(cli: Cli) -> None:
+def test_db_upgrade_names_the_store(cli: Cli) -> None:
     uit = ok(cli("db", "upgrade"))
     assert f"Casusopslag bijgewerkt: sqlite:///{(cli.data_dir / 'aanpak.db').resolve()}" in uit
 
 
-def test_cli_bouwt_zijn_omgeving_uit_de_omgevingsvariabelen(omgeving_env: Path) -> None:
+def test_cli_builds_its_omgeving_from_the_environment(omgeving_env: Path) -> None:
     """Without an installed context the CLI builds its own from AANPAK_*: the store lands in the data folder."""
     runner = CliRunner()
     r = runner.invoke(app, ["signaal", "registreer", "--bestand", "-"], input=json.dumps(signaal_document()))

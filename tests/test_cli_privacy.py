@@ -29,7 +29,7 @@ def nieuwe_casus(cli: Cli, tmp_path: Path) -> str:
     return match.group(2)
 
 
-def test_inzien_weigert_zonder_persoonsgegevens_en_logt(cli: Cli, tmp_path: Path) -> None:
+def test_inzien_refuses_without_personal_data_and_logs(cli: Cli, tmp_path: Path) -> None:
     ref = nieuwe_casus(cli, tmp_path)
     fout = geweigerd(
         cli("casus", "inzien", ref, "--als", "politie.wijkagent", "--door", "w.agent", "--doel", "veiligheid")
@@ -41,7 +41,7 @@ def test_inzien_weigert_zonder_persoonsgegevens_en_logt(cli: Cli, tmp_path: Path
     geen_persoonsgegevens(log)
 
 
-def test_grondslag_en_inzien(cli: Cli, tmp_path: Path) -> None:
+def test_grondslag_and_inzien(cli: Cli, tmp_path: Path) -> None:
     ref = nieuwe_casus(cli, tmp_path)
     basis = ["grondslag", "vastleggen", ref, "--soort", "toestemming", "--doel", "casusoverleg"]
     wie = ["--als", SCHOOL, "--door", "a.mentor"]
@@ -67,7 +67,7 @@ def test_grondslag_en_inzien(cli: Cli, tmp_path: Path) -> None:
     assert "geen toestemming of wettelijke grondslag" in na
 
 
-def test_audit_verifieer_vindt_een_gewijzigde_regel(cli: Cli, tmp_path: Path) -> None:
+def test_audit_verifieer_finds_a_changed_entry(cli: Cli, tmp_path: Path) -> None:
     ref = nieuwe_casus(cli, tmp_path)
     for _ in range(3):
         cli("casus", "inzien", ref, "--als", SCHOOL, "--door", "a.mentor", "--doel", "casusoverleg")
@@ -97,7 +97,7 @@ def test_audit_verifieer_vindt_een_gewijzigde_regel(cli: Cli, tmp_path: Path) ->
     assert "anker 3: hash wijkt af" in fout
 
 
-def test_rechten_inzage_corrigeer_en_beperk(cli: Cli, tmp_path: Path) -> None:
+def test_rechten_inzage_corrigeer_and_beperk(cli: Cli, tmp_path: Path) -> None:
     ref = nieuwe_casus(cli, tmp_path)
     loket = ["--als", LOKET, "--door", "p.loket"]
     fout = geweigerd(cli("rechten", "inzage", ref, "--als", SCHOOL, "--door", "a.mentor"))

@@ -304,7 +304,7 @@ def geen_persoonsgegevens(tekst: str, waar: str) -> None:
 # -- 1. the full case, as a manager sees it in Prefect ----------------------------------------------------------
 
 
-def test_volledige_casus_in_prefect(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
+def test_a_full_casus_in_prefect(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
     verloop = volledige_casus(omg, klok)
     ref = verloop.casus_ref
     runs = runs_van(ref)
@@ -407,7 +407,7 @@ def alle_logs(
         logger.removeHandler(caplog.handler)
 
 
-def test_geen_persoonsgegevens_in_prefect(
+def test_no_personal_data_in_prefect(
     prefect_server: str,
     omg: Omgeving,
     klok: Klok,
@@ -484,7 +484,7 @@ def lek_flow(casus_ref: str) -> str:
     return lek_in_taak(casus_ref)
 
 
-def test_taakfouten_dragen_geen_persoonsgegevens(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
+def test_task_errors_carry_no_personal_data(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
     # The wrapper alone: message and printed traceback lose the data, the type survives.
     gevallen: list[tuple[Callable[[], None], type[Exception], str]] = [
         (lekkende_fout, Fout, "ValueError"),
@@ -533,7 +533,7 @@ def test_taakfouten_dragen_geen_persoonsgegevens(prefect_server: str, omg: Omgev
     assert {w: p for w, p in scan.treffers.items() if p} == {}
 
 
-def test_domeinfout_in_flow_noemt_referentie(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
+def test_a_domain_error_in_a_flow_names_the_reference(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
     verwerkt = signaleer(omg)
     zet_standaard(omg)
     state = stap_afgerond(
@@ -564,7 +564,7 @@ def test_domeinfout_in_flow_noemt_referentie(prefect_server: str, omg: Omgeving,
 # -- 4. retry policy --------------------------------------------------------------------------------------------
 
 
-def test_herhaalbeleid_alleen_tijdelijke_fouten(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
+def test_retry_policy_only_transient_errors(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
     locked = OperationalError("UPDATE stap SET status = ?", {"status": "afgerond"}, Exception("database is locked"))
     assert is_tijdelijk(locked)
     assert is_tijdelijk(Storing("database weg"))

@@ -176,7 +176,7 @@ def pas_referentie_toe(referentie: Opzet) -> None:
     assert toegepast.gestarte_stappen == ["casusoverleg"]
 
 
-def test_crash_midden_in_de_transactie(prefect_server: str, bereid_voor: Callable[[str], Opzet]) -> None:
+def test_crash_in_the_middle_of_the_transaction(prefect_server: str, bereid_voor: Callable[[str], Opzet]) -> None:
     opzet = bereid_voor("crash")
     referentie = bereid_voor("referentie")
     voor, voor_tellingen = stand(opzet), tellingen(opzet)
@@ -212,7 +212,7 @@ def test_crash_midden_in_de_transactie(prefect_server: str, bereid_voor: Callabl
     assert (runs[1].state.name or "").startswith("Wacht op overdracht casusregie — wijkteam — uiterlijk ")
 
 
-def test_crash_na_commit_voor_prefect_het_weet(prefect_server: str, bereid_voor: Callable[[str], Opzet]) -> None:
+def test_crash_after_commit_before_prefect_knows(prefect_server: str, bereid_voor: Callable[[str], Opzet]) -> None:
     opzet = bereid_voor("crash")
     referentie = bereid_voor("referentie")
     assert stand(opzet) == stand(referentie)

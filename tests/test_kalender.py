@@ -95,20 +95,20 @@ def _dagen(jaar: int) -> list[date]:
 
 
 @pytest.mark.parametrize(("dag", "naam"), [(d, n) for jaar in (2025, 2026, 2027, 2030) for d, n in ATW[jaar].items()])
-def test_atw_feestdag_is_geen_werkdag(dag: date, naam: str) -> None:
+def test_an_atw_feestdag_is_no_werkdag(dag: date, naam: str) -> None:
     assert KAL.is_werkdag(dag) is False
     assert KAL.feestdag(dag) == naam
 
 
 @pytest.mark.parametrize("jaar", [2025, 2026, 2027, 2030])
-def test_precies_de_atw_dagen_zijn_vrij(jaar: int) -> None:
+def test_exactly_the_atw_days_are_off(jaar: int) -> None:
     """Nothing else is named, and every weekday that is not an Atw day is a werkdag."""
     assert {d: n for d in _dagen(jaar) if (n := KAL.feestdag(d)) is not None} == ATW[jaar]
     vrije_weekdagen = {d for d in _dagen(jaar) if d.weekday() < 5 and not KAL.is_werkdag(d)}
     assert vrije_weekdagen == {d for d in ATW[jaar] if d.weekday() < 5}
 
 
-def test_aantal_werkdagen_per_jaar() -> None:
+def test_number_of_werkdagen_per_year() -> None:
     # 2026 and 2027 both have 261 weekdays; 8 resp. 7 Atw days fall on a weekday.
     assert KAL.werkdagen_tussen(date(2025, 12, 31), date(2026, 12, 31)) == 253
     assert KAL.werkdagen_tussen(date(2026, 12, 31), date(2027, 12, 31)) == 254
@@ -116,7 +116,7 @@ def test_aantal_werkdagen_per_jaar() -> None:
 
 
 @pytest.mark.parametrize("jaar", [2026, 2027])
-def test_vijf_mei_elk_jaar_hoewel_holidays_nl_hem_alleen_in_lustrumjaren_kent(jaar: int) -> None:
+def test_five_may_every_year_although_holidays_nl_has_it_in_lustrum_years_only(jaar: int) -> None:
     vijf_mei = date(jaar, 5, 5)
     assert vijf_mei not in _nl(jaar)  # the documented difference
     assert vijf_mei.weekday() < 5
@@ -125,12 +125,12 @@ def test_vijf_mei_elk_jaar_hoewel_holidays_nl_hem_alleen_in_lustrumjaren_kent(ja
 
 
 @pytest.mark.parametrize("jaar", [2025, 2030])
-def test_vijf_mei_in_lustrumjaar_ook_in_holidays_nl(jaar: int) -> None:
+def test_five_may_in_a_lustrum_year_also_in_holidays_nl(jaar: int) -> None:
     assert _nl(jaar).get(date(jaar, 5, 5)) == "Bevrijdingsdag"
     assert KAL.feestdag(date(jaar, 5, 5)) == "Bevrijdingsdag"
 
 
-def test_vijf_mei_op_hemelvaartsdag_draagt_beide_namen() -> None:
+def test_five_may_on_hemelvaartsdag_carries_both_names() -> None:
     assert _nl(2016).get(date(2016, 5, 5)) == "Hemelvaartsdag"
     assert KAL.feestdag(date(2016, 5, 5)) == "Hemelvaartsdag; Bevrijdingsdag"
 
@@ -144,14 +144,14 @@ def test_vijf_mei_op_hemelvaartsdag_draagt_beide_namen() -> None:
         (date(2027, 5, 16), "Eerste pinksterdag"),
     ],
 )
-def test_zondagen_uit_holidays_nl_zijn_geen_atw_feestdag(zondag: date, naam_in_holidays: str) -> None:
+def test_sundays_from_holidays_nl_are_no_atw_feestdag(zondag: date, naam_in_holidays: str) -> None:
     assert zondag.weekday() == 6
     assert _nl(zondag.year).get(zondag) == naam_in_holidays
     assert KAL.feestdag(zondag) is None
     assert KAL.is_werkdag(zondag) is False
 
 
-def test_koningsdag_zaterdag_als_27_april_op_zondag_valt() -> None:
+def test_koningsdag_on_saturday_when_27_april_is_a_sunday() -> None:
     for zaterdag in (date(2014, 4, 26), date(2025, 4, 26), date(2031, 4, 26)):
         zondag = zaterdag + timedelta(days=1)
         assert (zaterdag.weekday(), zondag.weekday()) == (5, 6)
@@ -162,7 +162,7 @@ def test_koningsdag_zaterdag_als_27_april_op_zondag_valt() -> None:
     assert KAL.is_werkdag(date(2025, 4, 28)) is True  # no Monday substitute
 
 
-def test_koningsdag_van_holidays_nl_volgt_de_atw_regel_2014_tot_2100() -> None:
+def test_koningsdag_of_holidays_nl_follows_the_atw_rule_2014_to_2100() -> None:
     for jaar in range(2014, 2101):
         verwacht = date(jaar, 4, 27) if date(jaar, 4, 27).weekday() != 6 else date(jaar, 4, 26)
         ander = date(jaar, 4, 26) if verwacht.day == 27 else date(jaar, 4, 27)
@@ -171,13 +171,13 @@ def test_koningsdag_van_holidays_nl_volgt_de_atw_regel_2014_tot_2100() -> None:
         assert _nl(jaar).get(verwacht) == "Koningsdag", jaar
 
 
-def test_goede_vrijdag_standaard_vrij() -> None:
+def test_goede_vrijdag_off_by_default() -> None:
     assert date(2026, 4, 3) in _nl(2026)  # holidays.NL 0.109 lists it
     assert KAL.is_werkdag(date(2026, 4, 3)) is False
     assert KAL.plus_werkdagen(date(2026, 4, 2), 1) == date(2026, 4, 7)
 
 
-def test_goede_vrijdag_uit_is_een_werkdag() -> None:
+def test_goede_vrijdag_switched_off_is_a_werkdag() -> None:
     kal = Werkdagkalender(goede_vrijdag=False)
     for jaar, vrijdag in ((2025, date(2025, 4, 18)), (2026, date(2026, 4, 3)), (2027, date(2027, 3, 26))):
         assert vrijdag in _nl(jaar)
@@ -187,7 +187,7 @@ def test_goede_vrijdag_uit_is_een_werkdag() -> None:
     assert kal.is_werkdag(date(2026, 4, 6)) is False  # tweede Paasdag stays
 
 
-def test_paaszondag_gelijk_aan_holidays_nl() -> None:
+def test_easter_sunday_equals_holidays_nl() -> None:
     assert [_paaszondag(j) for j in (2025, 2026, 2027, 2030, 2038)] == [
         date(2025, 4, 20),
         date(2026, 4, 5),
@@ -201,7 +201,7 @@ def test_paaszondag_gelijk_aan_holidays_nl() -> None:
         assert {pasen, pasen + timedelta(days=1), pasen + timedelta(days=49)} <= set(_nl(jaar)), jaar
 
 
-def test_gelijkgestelde_dag() -> None:
+def test_a_gelijkgestelde_dag_is_off() -> None:
     brugdag = date(2026, 5, 15)  # the Friday after Hemelvaartsdag
     kal = Werkdagkalender([brugdag, date(2026, 12, 25), date(2026, 5, 16)])
     assert KAL.is_werkdag(brugdag) is True
@@ -213,7 +213,7 @@ def test_gelijkgestelde_dag() -> None:
     assert kal.werkdagen_tussen(date(2025, 12, 31), date(2026, 12, 31)) == 252  # the Saturday costs nothing
 
 
-def test_datetime_als_datum_geweigerd() -> None:
+def test_a_datetime_as_date_is_refused() -> None:
     with pytest.raises(TypeError, match="lokale_datum"):
         KAL.is_werkdag(datetime(2026, 1, 1, tzinfo=AMSTERDAM))
     with pytest.raises(TypeError):
@@ -261,18 +261,18 @@ def test_plus_werkdagen(van: date, n: int, verwacht: date) -> None:
     assert KAL.plus_werkdagen(van, n) == verwacht
 
 
-def test_plus_werkdagen_negatief_geweigerd() -> None:
+def test_plus_werkdagen_refuses_a_negative_count() -> None:
     with pytest.raises(ValueError, match=">= 0"):
         KAL.plus_werkdagen(date(2026, 1, 5), -1)
 
 
-def test_volgende_werkdag() -> None:
+def test_next_werkdag() -> None:
     assert KAL.volgende_werkdag(date(2026, 1, 5)) == date(2026, 1, 5)
     assert KAL.volgende_werkdag(date(2026, 12, 25)) == date(2026, 12, 28)
     assert KAL.volgende_werkdag(date(2027, 1, 1)) == date(2027, 1, 4)
 
 
-def test_werkdagen_tussen() -> None:
+def test_werkdagen_between() -> None:
     assert KAL.werkdagen_tussen(date(2026, 1, 5), date(2026, 1, 9)) == 4
     assert KAL.werkdagen_tussen(date(2026, 4, 1), date(2026, 4, 10)) == 5
     assert KAL.werkdagen_tussen(date(2026, 12, 23), date(2027, 1, 4)) == 6
@@ -286,7 +286,7 @@ def test_werkdagen_tussen() -> None:
     assert KAL.werkdagen_tussen(date(2026, 1, 11), date(2026, 1, 9)) == 0
 
 
-def test_werkdagen_in_opschorting() -> None:
+def test_werkdagen_in_a_suspension() -> None:
     # [start, eind): the day of suspension counts, the day of resumption does not.
     assert KAL.werkdagen_in(date(2026, 1, 9), date(2026, 1, 12)) == 1  # Fri -> Mon over a weekend
     assert KAL.werkdagen_in(date(2026, 1, 10), date(2026, 1, 12)) == 0  # suspended on Saturday
@@ -297,7 +297,7 @@ def test_werkdagen_in_opschorting() -> None:
     assert KAL.werkdagen_in(date(2026, 1, 9), date(2026, 1, 5)) == 0
 
 
-def test_snelle_telling_gelijk_aan_dag_voor_dag() -> None:
+def test_fast_count_equals_day_by_day() -> None:
     """The weekday arithmetic and binary search against a plain loop, 2025–2031, with a gelijkgestelde dag."""
     kal = Werkdagkalender([date(2027, 5, 7), date(2029, 12, 24)])
     begin, einde = date(2025, 1, 1), date(2031, 12, 31)
@@ -317,14 +317,14 @@ def test_snelle_telling_gelijk_aan_dag_voor_dag() -> None:
 # --- due moments ---------------------------------------------------------------------------------------------
 
 
-def test_termijn_werkdagen_eind_van_de_dag() -> None:
+def test_termijn_in_werkdagen_ends_at_end_of_day() -> None:
     einde = KAL.termijn_einde(_ams(2026, 4, 2), 1, TermijnEenheid.WERKDAGEN)
     assert einde == _eind(2026, 4, 7)
     assert KAL.termijn_einde(_ams(2026, 4, 30, 16), 5, TermijnEenheid.WERKDAGEN) == _eind(2026, 5, 8)
     assert KAL.termijn_einde(_ams(2026, 1, 10), 0, TermijnEenheid.WERKDAGEN) == _eind(2026, 1, 12)
 
 
-def test_termijn_telt_vanaf_de_amsterdamse_datum() -> None:
+def test_termijn_counts_from_the_amsterdam_date() -> None:
     begin = datetime(2026, 1, 7, 23, 30, tzinfo=UTC)  # Thursday 8 January 00:30 in Amsterdam
     assert lokale_datum(begin) == date(2026, 1, 8)
     assert KAL.termijn_einde(begin, 1, TermijnEenheid.WERKDAGEN) == _eind(2026, 1, 9)
@@ -346,19 +346,19 @@ def test_termijn_telt_vanaf_de_amsterdamse_datum() -> None:
         (_ams(2026, 3, 31), 1, TermijnEenheid.MAANDEN, _eind(2026, 4, 30)),
     ],
 )
-def test_termijn_in_dagen_weken_maanden(
+def test_termijn_in_days_weeks_months(
     begin: datetime, aantal: int, eenheid: TermijnEenheid, verwacht: datetime
 ) -> None:
     assert KAL.termijn_einde(begin, aantal, eenheid) == verwacht
 
 
-def test_termijn_uren_exact_over_het_weekend() -> None:
+def test_termijn_in_hours_exact_across_the_weekend() -> None:
     einde = KAL.termijn_einde(_ams(2026, 1, 9, 16), 48, TermijnEenheid.UREN)
     assert einde == _ams(2026, 1, 11, 16)  # a Sunday: hours do not stop for weekends
     assert einde.tzinfo is AMSTERDAM
 
 
-def test_termijn_uren_exact_over_zomertijd_en_wintertijd() -> None:
+def test_termijn_in_hours_exact_across_summer_and_winter_time() -> None:
     # Last Sunday of March 2026 (29 Mar) has 23 hours, of October 2026 (25 Oct) 25.
     maart = _ams(2026, 3, 28, 12)
     einde = KAL.termijn_einde(maart, 24, TermijnEenheid.UREN)
@@ -372,7 +372,7 @@ def test_termijn_uren_exact_over_zomertijd_en_wintertijd() -> None:
     assert KAL.termijn_einde(begin_utc, 24, TermijnEenheid.UREN).tzinfo is AMSTERDAM
 
 
-def test_termijn_einde_bewust_en_in_amsterdam_over_tijdwissel() -> None:
+def test_termijn_end_is_aware_and_in_amsterdam_across_a_clock_change() -> None:
     maart = KAL.termijn_einde(_ams(2026, 3, 27), 1, TermijnEenheid.WERKDAGEN)  # Fri in CET -> Mon in CEST
     assert maart.tzinfo is AMSTERDAM
     assert maart.utcoffset() == timedelta(hours=2)
@@ -385,7 +385,7 @@ def test_termijn_einde_bewust_en_in_amsterdam_over_tijdwissel() -> None:
     assert (dag.tzinfo, dag.utcoffset(), lokale_datum(dag)) == (AMSTERDAM, timedelta(hours=2), date(2026, 3, 30))
 
 
-def test_naive_datetime_geweigerd() -> None:
+def test_a_naive_datetime_is_refused() -> None:
     naief = datetime(2026, 1, 5, 10)
     with pytest.raises(ValueError, match="naive"):
         KAL.termijn_einde(naief, 1, TermijnEenheid.WERKDAGEN)
@@ -398,12 +398,12 @@ def test_naive_datetime_geweigerd() -> None:
 
 
 @pytest.mark.parametrize("eenheid", list(TermijnEenheid))
-def test_negatief_aantal_geweigerd(eenheid: TermijnEenheid) -> None:
+def test_a_negative_count_is_refused(eenheid: TermijnEenheid) -> None:
     with pytest.raises(ValueError, match="aantal"):
         KAL.termijn_einde(_ams(2026, 1, 5), -1, eenheid)
 
 
-def test_verschuif() -> None:
+def test_shift() -> None:
     einde = einde_van_dag(date(2026, 12, 22))
     assert KAL.verschuif(einde, 2) == _eind(2026, 12, 24)
     assert KAL.verschuif(einde, 3) == _eind(2026, 12, 28)
@@ -414,7 +414,7 @@ def test_verschuif() -> None:
         KAL.verschuif(einde, -1)
 
 
-def test_opschorten_en_hervatten_verschuift_de_termijn() -> None:
+def test_suspend_and_resume_shifts_the_termijn() -> None:
     """Due Thu 2 April 2026; suspended Wed 1 April, resumed Wed 8 April: 3 werkdagen (1, 2 and 7 April)."""
     einde = KAL.termijn_einde(_ams(2026, 3, 26), 5, TermijnEenheid.WERKDAGEN)
     assert einde == _eind(2026, 4, 2)
@@ -423,13 +423,13 @@ def test_opschorten_en_hervatten_verschuift_de_termijn() -> None:
     assert KAL.verschuif(einde, opgeschort) == _eind(2026, 4, 9)
 
 
-def test_verlengen_met_termijn_einde_vanaf_het_oude_einde() -> None:
+def test_extending_counts_from_the_old_end() -> None:
     oud = _eind(2026, 12, 23)
     assert KAL.termijn_einde(oud, 2, TermijnEenheid.WERKDAGEN) == _eind(2026, 12, 28)
     assert KAL.termijn_einde(oud, 1, TermijnEenheid.WEKEN) == _eind(2026, 12, 30)
 
 
-def test_einde_van_dag_en_lokale_datum() -> None:
+def test_einde_van_dag_and_lokale_datum() -> None:
     zomer = einde_van_dag(date(2026, 3, 29))  # the day clocks go forward
     assert (zomer.hour, zomer.minute, zomer.second, zomer.microsecond) == (23, 59, 59, 999999)
     assert zomer.utcoffset() == timedelta(hours=2)
@@ -441,6 +441,6 @@ def test_einde_van_dag_en_lokale_datum() -> None:
         einde_van_dag(datetime(2026, 1, 5, tzinfo=UTC))
 
 
-def test_termijn_eenheid_waarden() -> None:
+def test_termijn_eenheid_values() -> None:
     assert [e.value for e in TermijnEenheid] == ["werkdagen", "uren", "kalenderdagen", "weken", "maanden"]
     assert TermijnEenheid("werkdagen") is TermijnEenheid.WERKDAGEN

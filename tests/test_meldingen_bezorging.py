@@ -65,7 +65,7 @@ def smtp() -> Iterator[SmtpOntvanger]:
     ontvanger.stop()
 
 
-def test_storing_en_herstel_niets_kwijt_niets_dubbel(
+def test_outage_and_recovery_lose_nothing_double_nothing(
     omg: Omgeving, klok: Klok, http: HttpOntvanger, smtp: SmtpOntvanger
 ) -> None:
     """Both endpoints down, then the webhook refuses (503), then both come back: each message exactly once."""
@@ -105,7 +105,7 @@ def test_storing_en_herstel_niets_kwijt_niets_dubbel(
     assert len(http.sleutels) == len(verwacht)
 
 
-def test_traag_eindpunt_blokkeert_de_rest_niet(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
+def test_a_slow_endpoint_does_not_block_the_rest(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
     """A receiver that hangs times out per send; the others are delivered meanwhile; the slow one later."""
     traag = HttpOntvanger()
     traag.stand, traag.vertraging = "traag", 5.0
@@ -142,7 +142,7 @@ def test_traag_eindpunt_blokkeert_de_rest_niet(omg: Omgeving, klok: Klok, http: 
         traag.stop()
 
 
-def test_na_max_pogingen_mislukt_regie_gemeld_en_opnieuw(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
+def test_after_max_attempts_failed_regie_told_and_retried(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
     """A channel that stays down: mislukt after max attempts, the coordinator is told, an operator requeues."""
     beleid = Beleid(max_pogingen=3, backoff_basis=2.0, backoff_max=60.0, timeout=1.0, claim=120.0)
     dood = HttpOntvanger(vrije_poort())  # not started: connection refused
@@ -188,7 +188,7 @@ def test_na_max_pogingen_mislukt_regie_gemeld_en_opnieuw(omg: Omgeving, klok: Kl
         dood.stop()
 
 
-def test_crash_tussen_versturen_en_vastleggen_geeft_zelfde_sleutel(
+def test_crash_between_sending_and_recording_keeps_the_same_key(
     omg: Omgeving, klok: Klok, http: HttpOntvanger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sent, then the process dies before recording: resent after the claim expires, same key; dedup → once."""
@@ -235,7 +235,7 @@ def test_crash_tussen_versturen_en_vastleggen_geeft_zelfde_sleutel(
     assert sorted(s or "" for s in http.uniek()) == verwacht  # after dedup: exactly once
 
 
-def test_twee_gelijktijdige_runs_versturen_geen_rij_twee_keer(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
+def test_two_concurrent_runs_never_send_a_row_twice(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
     """Two delivery runs at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE): disjoint rows."""
     http.start()
     k = kanalen((http.url, "alle"))
@@ -284,7 +284,7 @@ def test_twee_gelijktijdige_runs_versturen_geen_rij_twee_keer(omg: Omgeving, klo
     assert statussen(omg) == {"verzonden": len(verwacht)}
 
 
-def test_rol_zonder_kanaal_wacht_en_wordt_gemeld(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
+def test_a_role_without_channel_waits_and_is_reported(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
     """A role without a channel is reported by the run; its rows wait in the outbox instead of being dropped."""
     http.start()
     k = kanalen((http.url, "school.zorgcoordinator"))
@@ -301,7 +301,7 @@ def test_rol_zonder_kanaal_wacht_en_wordt_gemeld(omg: Omgeving, klok: Klok, http
     assert kenmerk_van(m) in http.sleutels
 
 
-def test_wachttijd_groeit_exponentieel_met_jitter_en_plafond() -> None:
+def test_backoff_grows_exponentially_with_jitter_and_ceiling() -> None:
     import random
 
     rnd = random.Random(7)
@@ -312,7 +312,7 @@ def test_wachttijd_groeit_exponentieel_met_jitter_en_plafond() -> None:
             assert grens / 2 <= s <= grens
 
 
-def test_gedeelde_contactgegevens_bij_match_worden_eenmaal_gelogd(
+def test_contact_details_shared_at_a_match_are_logged_once(
     omg: Omgeving, klok: Klok, http: HttpOntvanger, smtp: SmtpOntvanger
 ) -> None:
     """A match message carries the other professional's contact: one disclosure-log entry per recipient, when it

@@ -54,7 +54,7 @@ def kenmerken(omg: Omgeving) -> list[str]:
         return sorted(kenmerk_van(m) for m in sessie.scalars(select(Melding)))
 
 
-def test_korte_storing_wordt_door_taakretries_opgevangen(
+def test_a_short_outage_is_absorbed_by_task_retries(
     prefect_server: str, echte_tijd: Omgeving, http: HttpOntvanger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     configureer(monkeypatch, tmp_path / "k.yaml", f'urls:\n  - "{http.url}":\n      tag: alle\n')
@@ -69,7 +69,7 @@ def test_korte_storing_wordt_door_taakretries_opgevangen(
         assert max(sessie.scalars(select(Bezorging.pogingen))) == 2  # delivered by the retried task, same run
 
 
-def test_kapotte_configuratie_of_ontbrekende_rol_laat_de_run_falen(
+def test_a_broken_configuration_or_missing_role_fails_the_run(
     prefect_server: str, echte_tijd: Omgeving, http: HttpOntvanger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     configureer(monkeypatch, tmp_path / "kapot.yaml", "urls:\n  - json://x: [\n")
@@ -87,7 +87,7 @@ def test_kapotte_configuratie_of_ontbrekende_rol_laat_de_run_falen(
     assert http.sleutels  # everyone else was served
 
 
-def test_overgang_bezorgt_als_laatste_stap(
+def test_a_transition_delivers_as_its_last_step(
     prefect_server: str, echte_tijd: Omgeving, http: HttpOntvanger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     configureer(monkeypatch, tmp_path / "k.yaml", f'urls:\n  - "{http.url}":\n      tag: alle\n')

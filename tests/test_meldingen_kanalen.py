@@ -22,7 +22,7 @@ def tekst(uitvoer: str) -> str:
     return " ".join(uitvoer.split())
 
 
-def test_geheimen_uit_de_omgeving_en_een_geheim_bestand(tmp_path: Path) -> None:
+def test_secrets_from_the_environment_and_a_secret_file(tmp_path: Path) -> None:
     (tmp_path / "token").write_text(GEHEIM + "\n", encoding="utf-8")
     tekst = """
 version: 1
@@ -60,7 +60,7 @@ urls:
         ("urls:\n  - json://127.0.0.1/: 5\n", "urls[0]: de opties moeten een mapping"),
     ],
 )
-def test_onbruikbare_configuratie_geeft_duidelijke_fout(tekst: str, verwacht: str) -> None:
+def test_an_unusable_configuration_gives_a_clear_error(tekst: str, verwacht: str) -> None:
     with pytest.raises(KanaalFout) as fout:
         kanaalconfig.lees(tekst, "/etc/aanpak/kanalen.yaml", {"GEHEIM_X": GEHEIM})
     bericht = str(fout.value)
@@ -69,7 +69,7 @@ def test_onbruikbare_configuratie_geeft_duidelijke_fout(tekst: str, verwacht: st
     assert GEHEIM not in bericht
 
 
-def test_ontbrekend_bestand_en_ingebouwde_standaard(tmp_path: Path) -> None:
+def test_a_missing_file_and_the_embedded_default(tmp_path: Path) -> None:
     with pytest.raises(KanaalFout, match="kan het bestand niet lezen"):
         kanaalconfig.laad(tmp_path / "weg.yaml")
     ingebouwd = kanaalconfig.laad(None)
@@ -77,7 +77,7 @@ def test_ontbrekend_bestand_en_ingebouwde_standaard(tmp_path: Path) -> None:
     assert ingebouwd.voor("om.officier")  # every role reaches the local mailbox folder
 
 
-def test_rol_zonder_kanaal_is_een_configuratiefout() -> None:
+def test_a_role_without_channel_is_a_configuration_error() -> None:
     wp, _ = laad_bestand(STANDAARD_WERKPROCES)
     alle = {r.key for r in wp.rollen}
     assert mogelijke_ontvangers(wp) == alle  # melders and casusregie can be any role
@@ -89,7 +89,7 @@ def test_rol_zonder_kanaal_is_een_configuratiefout() -> None:
     assert d.onbekende_tags == ("politie.wijkagnet",)
 
 
-def test_cli_controleer_meldt_rollen_zonder_kanaal_en_fouten(tmp_path: Path) -> None:
+def test_cli_controleer_reports_roles_without_channel_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     wp, _ = laad_bestand(STANDAARD_WERKPROCES)
     organisaties = sorted({r.organisatie for r in wp.rollen})
@@ -116,7 +116,7 @@ def test_cli_controleer_meldt_rollen_zonder_kanaal_en_fouten(tmp_path: Path) -> 
     assert "geen geldige YAML" in tekst(uitslag.output)
 
 
-def test_voorbeeld_uit_de_documentatie_is_bruikbaar() -> None:
+def test_the_example_from_the_docs_is_usable() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "meldingen.md").read_text(encoding="utf-8")
     voorbeeld = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     namen = ["SMTP_WACHTWOORD", "WIJKTEAM_HOOK_TOKEN", "TEAMS_HOST", "TEAMS_WORKFLOW", "TEAMS_SIGNATUUR"]

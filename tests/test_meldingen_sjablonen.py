@@ -51,7 +51,7 @@ def geschreven_soorten() -> set[str]:
     return soorten
 
 
-def test_elke_geschreven_soort_heeft_een_sjabloon() -> None:
+def test_every_kind_written_has_a_template() -> None:
     soorten = geschreven_soorten()
     assert {"stap_gestart", "match", "bezorging_mislukt"} <= soorten  # the scan itself works
     assert soorten <= set(SJABLONEN), f"zonder sjabloon: {sorted(soorten - set(SJABLONEN))}"
@@ -91,7 +91,7 @@ def _gegevens(soort: str, eigenaar: str, overdracht_ref: str, signaal_ref: str) 
     return [{**gif, **v} for v in varianten.get(soort, [{}])]
 
 
-def test_elk_sjabloon_zonder_persoonsgegevens(omg: Omgeving, klok: Klok) -> None:
+def test_every_template_without_personal_data(omg: Omgeving, klok: Klok) -> None:
     eerste = signaleer(omg)  # the sentinel youth
     klok.verder(days=1)
     tweede = signaleer(omg, rol="jgz.jeugdverpleegkundige", bsn=None)  # same youth: a match
@@ -135,7 +135,7 @@ def test_elk_sjabloon_zonder_persoonsgegevens(omg: Omgeving, klok: Klok) -> None
     assert gerenderd >= 3 * len(SJABLONEN)
 
 
-def test_echte_meldingen_in_het_postvak_zonder_persoonsgegevens(omg: Omgeving, klok: Klok, tmp_path: Path) -> None:
+def test_real_meldingen_in_the_postvak_without_personal_data(omg: Omgeving, klok: Klok, tmp_path: Path) -> None:
     eerste = signaleer(omg)
     klok.verder(days=1)
     signaleer(omg, rol="jgz.jeugdverpleegkundige", bsn=None)

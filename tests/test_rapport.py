@@ -332,7 +332,7 @@ def herleidbaar(t: Trendtabel, totaal: int) -> list[str]:
 # -- tests ------------------------------------------------------------------------------------------------------
 
 
-def test_percentielen_en_aandelen() -> None:
+def test_percentiles_and_shares() -> None:
     assert mediaan([]) is None
     assert percentiel([], 90) is None
     assert percentage(1, 0) is None
@@ -347,7 +347,7 @@ def test_percentielen_en_aandelen() -> None:
         percentiel([1], 0)
 
 
-def test_onderdrukking_kleine_cel_en_terugrekenen() -> None:
+def test_small_cell_suppression_and_back_calculation() -> None:
     # One small cell: without secondary suppression the row total would give it away.
     t = onderdruk(
         "t",
@@ -395,7 +395,7 @@ def rapport(omg: Omgeving, klok: Klok) -> tuple[Rapport, Plan]:
     return maak_rapport(omg, PERIODE), plan
 
 
-def test_prestaties_per_partner_en_stap(rapport: tuple[Rapport, Plan]) -> None:
+def test_performance_per_partner_and_step(rapport: tuple[Rapport, Plan]) -> None:
     r, _ = rapport
     rijen = {(p.organisatie, p.stap): p for p in r.prestaties}
     assert set(rijen) == {
@@ -441,7 +441,7 @@ def test_prestaties_per_partner_en_stap(rapport: tuple[Rapport, Plan]) -> None:
     }
 
 
-def test_overdrachten_open_werk_en_ave(rapport: tuple[Rapport, Plan]) -> None:
+def test_handoffs_open_work_and_ave(rapport: tuple[Rapport, Plan]) -> None:
     r, _ = rapport
     assert len(r.overdrachten) == 1
     o = r.overdrachten[0]
@@ -462,7 +462,7 @@ def test_overdrachten_open_werk_en_ave(rapport: tuple[Rapport, Plan]) -> None:
     assert {a.niveau: a.open for a in r.open_per_ave} == {1: 25, 2: 75, 3: 100, 4: 20}
 
 
-def test_signalen_per_maand_en_bron_onderdrukt(rapport: tuple[Rapport, Plan]) -> None:
+def test_signals_per_month_and_source_suppressed(rapport: tuple[Rapport, Plan]) -> None:
     """Signals per month by source partner: exact where shown, and nothing hidden can be recovered."""
     r, plan = rapport
     [bron] = [t for t in r.trends if t.dimensie == "organisatie"]
@@ -490,7 +490,7 @@ def _telling(plan: Plan, dimensie: str, wijk: str | None = None) -> Counter[tupl
     return uit
 
 
-def test_trends_met_onderdrukking(rapport: tuple[Rapport, Plan]) -> None:
+def test_trends_with_suppression(rapport: tuple[Rapport, Plan]) -> None:
     r, plan = rapport
     assert [t.dimensie for t in r.trends] == ["wijk", "leeftijdsgroep", "categorie", "organisatie"]
     for t in r.trends:
@@ -522,7 +522,7 @@ def test_trends_met_onderdrukking(rapport: tuple[Rapport, Plan]) -> None:
         ]
 
 
-def test_filters_partner_en_wijk(omg: Omgeving) -> None:
+def test_filters_partner_and_wijk(omg: Omgeving) -> None:
     plan = plant(omg)
     r = maak_rapport(omg, PERIODE.model_copy(update={"organisatie": "school"}))
     assert {(p.organisatie, p.stap) for p in r.prestaties} == {("school", "interne_weging")}
@@ -542,6 +542,6 @@ def test_filters_partner_en_wijk(omg: Omgeving) -> None:
         maak_rapport(omg, Filters(van=date(2026, 2, 1), tot=date(2026, 1, 1)))
 
 
-def test_standaard_periode() -> None:
+def test_default_period() -> None:
     assert standaard_periode(date(2026, 12, 1)) == (date(2026, 1, 1), date(2026, 12, 1))
     assert standaard_periode(date(2026, 3, 15), 6) == (date(2025, 10, 1), date(2026, 3, 15))

@@ -66,7 +66,7 @@ def _svg_groepen(pad: Path) -> dict[str, dict[str, str]]:
     return {g.attrib["id"]: g.attrib for g in wortel.iter(f"{SVG}g")}
 
 
-def test_cli_rapport_tabellen_en_bestanden(cli_omg: Omgeving, tmp_path: Path) -> None:
+def test_cli_rapport_tables_and_files(cli_omg: Omgeving, tmp_path: Path) -> None:
     uit = tmp_path / "uit"
     r = CliRunner().invoke(app, ["rapport", "--van", "2026-01-01", "--tot", "2026-11-30", "--map", str(uit)])
     assert r.exit_code == 0, r.output
@@ -125,7 +125,7 @@ def test_cli_rapport_tabellen_en_bestanden(cli_omg: Omgeving, tmp_path: Path) ->
     assert not [s for s in SENTINELS if s in alles]
 
 
-def test_cli_rapport_standaardmap_filters_en_weigering(cli_omg: Omgeving, tmp_path: Path) -> None:
+def test_cli_rapport_default_folder_filters_and_refusal(cli_omg: Omgeving, tmp_path: Path) -> None:
     # Default: the last twelve months up to today (so today's real signal counts), under <data dir>/rapporten.
     r = CliRunner().invoke(app, ["rapport", "--partner", "school", "--wijk", "venlo-oost"])
     assert r.exit_code == 0, r.output
@@ -152,7 +152,7 @@ def test_cli_rapport_standaardmap_filters_en_weigering(cli_omg: Omgeving, tmp_pa
 
 
 @pytest.mark.prefect
-def test_flow_publiceert_dashboard_als_artefacten(
+def test_flow_publishes_the_dashboard_as_artifacts(
     prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path
 ) -> None:
     plant(omg)
@@ -214,7 +214,7 @@ def test_flow_publiceert_dashboard_als_artefacten(
 
 
 @pytest.mark.prefect
-def test_rapportage_in_prefect_zonder_persoonsgegevens(
+def test_rapportage_in_prefect_without_personal_data(
     prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path
 ) -> None:
     """Real signals with sentinel personal data, then the scheduled flow: Prefect's whole database holds none of it."""

@@ -167,36 +167,36 @@ def _alle_termijnen(wp: Werkproces) -> list[tuple[str, Termijn]]:
 # -- (a) the default definition ----------------------------------------------------------------------------
 
 
-def test_standaard_laadt_met_sleutel_en_versie() -> None:
+def test_the_default_loads_with_key_and_versie() -> None:
     wp, tekst = laad_bestand(STANDAARD)
     assert wp.key == "venlo_convenant"
     assert wp.versie == "2022.2"
     assert tekst == STANDAARD.read_text(encoding="utf-8")
 
 
-def test_ongewijzigde_kopie_laadt() -> None:
+def test_an_unchanged_copy_loads() -> None:
     """The mutation tests below start from this round trip; it must be clean, or they prove nothing."""
     wp = laad_tekst(_dump(_basis()), "test.yaml")
     assert [s.key for s in wp.stappen] == STAP_SLEUTELS
 
 
-def test_standaard_heeft_de_afgesproken_stappen(standaard: Werkproces) -> None:
+def test_the_default_has_the_agreed_steps(standaard: Werkproces) -> None:
     assert [s.key for s in standaard.stappen] == STAP_SLEUTELS
 
 
-def test_standaard_overgangen(standaard: Werkproces) -> None:
+def test_the_default_transitions(standaard: Werkproces) -> None:
     gevonden = {s.key: {u.key: list(u.volgende) for u in s.uitkomsten} for s in standaard.stappen}
     assert gevonden == OVERGANGEN
 
 
-def test_standaard_rollen_en_organisaties(standaard: Werkproces) -> None:
+def test_the_default_roles_and_organisaties(standaard: Werkproces) -> None:
     assert {o.key for o in standaard.organisaties} == ORGANISATIES
     assert {r.key for r in standaard.rollen} >= ROLLEN
     for r in standaard.rollen:
         assert r.key.split(".")[0] == r.organisatie, r.key
 
 
-def test_elke_organisatie_heeft_een_eigen_leidinggevende(standaard: Werkproces) -> None:
+def test_every_organisatie_has_its_own_lead(standaard: Werkproces) -> None:
     for o in standaard.organisaties:
         assert o.leidinggevende is not None, o.key
         assert standaard.rol(o.leidinggevende).organisatie == o.key
@@ -204,7 +204,7 @@ def test_elke_organisatie_heeft_een_eigen_leidinggevende(standaard: Werkproces) 
     assert standaard.organisatie("zvhnl").leidinggevende == "zvhnl.manager"
 
 
-def test_wettelijke_termijnen_zijn_niet_verlengbaar(standaard: Werkproces) -> None:
+def test_wettelijke_termijnen_cannot_be_extended(standaard: Werkproces) -> None:
     termijnen = _alle_termijnen(standaard)
     wettelijk = sorted(naam for naam, t in termijnen if t.wettelijk)
     assert wettelijk == ["meldcode_vt.termijn", "meldcode_vt.termijn_acuut"]
@@ -216,7 +216,7 @@ def test_wettelijke_termijnen_zijn_niet_verlengbaar(standaard: Werkproces) -> No
             assert s.termijn.max_verlenging > 0, f"{s.key}: een afgesproken termijn mag verlengd worden"
 
 
-def test_meldcode_vt_is_de_wettelijke_veiligheidsbeoordeling(standaard: Werkproces) -> None:
+def test_meldcode_vt_is_the_statutory_veiligheidsbeoordeling(standaard: Werkproces) -> None:
     stap = standaard.stap("meldcode_vt")
     assert stap.eigenaar == "veilig_thuis.medewerker"
     assert (stap.termijn.aantal, stap.termijn.eenheid.value) == (5, "werkdagen")
@@ -239,7 +239,7 @@ def test_meldcode_vt_is_de_wettelijke_veiligheidsbeoordeling(standaard: Werkproc
         ("nazorg", "casusregie", 3, "maanden", "D17"),
     ],
 )
-def test_eigenaar_en_termijn(
+def test_eigenaar_and_termijn(
     standaard: Werkproces, stap: str, eigenaar: str, aantal: int, eenheid: str, bron: str
 ) -> None:
     s = standaard.stap(stap)
@@ -249,13 +249,13 @@ def test_eigenaar_en_termijn(
     assert bron in s.termijn.bron
 
 
-def test_casusoverleg_acuut_twee_werkdagen(standaard: Werkproces) -> None:
+def test_casusoverleg_acute_two_werkdagen(standaard: Werkproces) -> None:
     acuut = standaard.stap("casusoverleg").termijn_acuut
     assert acuut is not None
     assert (acuut.aantal, acuut.eenheid.value, acuut.wettelijk) == (2, "werkdagen", False)
 
 
-def test_elke_stap_is_volledig_beschreven(standaard: Werkproces) -> None:
+def test_every_stap_is_fully_described(standaard: Werkproces) -> None:
     for s in standaard.stappen:
         assert s.naam.strip(), s.key
         assert s.omschrijving.strip(), s.key
@@ -268,7 +268,7 @@ def test_elke_stap_is_volledig_beschreven(standaard: Werkproces) -> None:
             assert u.label.strip(), f"{s.key}.{u.key}"
 
 
-def test_ave_beslissingen_en_sluiten(standaard: Werkproces) -> None:
+def test_ave_decisions_and_closing(standaard: Werkproces) -> None:
     vraagt_ave = {(s.key, u.key) for s in standaard.stappen for u in s.uitkomsten if u.vraagt_ave}
     assert vraagt_ave == {
         ("ave_regie_bepalen", "lokaal"),
@@ -281,7 +281,7 @@ def test_ave_beslissingen_en_sluiten(standaard: Werkproces) -> None:
     assert sluit == {("afsluiting", "gesloten")}
 
 
-def test_ave_fasen_houden_de_regie_standaarden(standaard: Werkproces) -> None:
+def test_ave_phases_hold_the_regie_defaults(standaard: Werkproces) -> None:
     regie = {
         f.niveau: (f.casusregie, f.procesregie, f.bestuurlijk, f.monitoring_werkdagen) for f in standaard.ave_fasen
     }
@@ -294,7 +294,7 @@ def test_ave_fasen_houden_de_regie_standaarden(standaard: Werkproces) -> None:
     assert standaard.fase(1).naam == "AVE 1 — groen"
 
 
-def test_escalatieladders(standaard: Werkproces) -> None:
+def test_escalation_ladders(standaard: Werkproces) -> None:
     assert [(n.naar, n.na_werkdagen) for n in standaard.ladder("standaard")] == [
         ("eigenaar", 0),
         ("leidinggevende", 2),
@@ -326,7 +326,7 @@ def test_intake_overdracht_kalender_leeftijd(standaard: Werkproces) -> None:
     assert (standaard.leeftijd.minimum, standaard.leeftijd.maximum) == (0, 20)
 
 
-def test_inzage_dekt_eigenaren_en_regiehouders(standaard: Werkproces) -> None:
+def test_inzage_covers_owners_and_regie_holders(standaard: Werkproces) -> None:
     met_inzage = {i.rol for i in standaard.inzage}
     nodig = {s.eigenaar for s in standaard.stappen if s.eigenaar not in ("casusregie", "procesregie")}
     for f in standaard.ave_fasen:
@@ -353,7 +353,7 @@ def test_inzage_need_to_know(standaard: Werkproces) -> None:
 # -- (b) definition errors: exact path and message ---------------------------------------------------------
 
 
-def test_overgang_naar_onbekende_stap() -> None:
+def test_transition_to_an_unknown_stap() -> None:
     data = _basis()
     i, stap = _stap(data, "interne_weging")
     j, uitkomst = _uitkomst(stap, "meldcode")
@@ -364,7 +364,7 @@ def test_overgang_naar_onbekende_stap() -> None:
     assert fout.problemen == [("stappen[1].uitkomsten[2].volgende[1]", "overgang naar onbekende stap 'melding_oud'")]
 
 
-def test_overgang_naar_onbekende_stap_later_in_de_lijst() -> None:
+def test_transition_to_an_unknown_stap_later_in_the_list() -> None:
     data = _basis()
     i, stap = _stap(data, "meldcode_vt")
     stap["uitkomsten"][0]["volgende"] = ["vt_onderzoek"]
@@ -374,7 +374,7 @@ def test_overgang_naar_onbekende_stap_later_in_de_lijst() -> None:
     ]
 
 
-def test_onbereikbare_stap_zonder_match_intake() -> None:
+def test_unreachable_stap_without_match_intake() -> None:
     data = _basis()
     data["intake"]["bij_match"] = None
     i, _ = _stap(data, "afstemming_na_match")
@@ -382,7 +382,7 @@ def test_onbereikbare_stap_zonder_match_intake() -> None:
     assert i == 4
 
 
-def test_onbereikbare_nieuwe_stap() -> None:
+def test_unreachable_new_stap() -> None:
     data = _basis()
     _, afsluiting = _stap(data, "afsluiting")
     los = copy.deepcopy(afsluiting)
@@ -392,7 +392,7 @@ def test_onbereikbare_nieuwe_stap() -> None:
     assert _fout(data).problemen == [("stappen[14]", "stap 'losse_stap' is vanaf de intake niet bereikbaar")]
 
 
-def test_stap_zonder_eigenaar() -> None:
+def test_stap_without_eigenaar() -> None:
     data = _basis()
     i, stap = _stap(data, "plan_van_aanpak")
     del stap["eigenaar"]
@@ -400,7 +400,7 @@ def test_stap_zonder_eigenaar() -> None:
     assert i == 7
 
 
-def test_stap_met_lege_eigenaar() -> None:
+def test_stap_with_an_empty_eigenaar() -> None:
     data = _basis()
     i, stap = _stap(data, "casusoverleg")
     stap["eigenaar"] = ""
@@ -409,7 +409,7 @@ def test_stap_met_lege_eigenaar() -> None:
     assert problemen[0][1].startswith("String should match pattern")
 
 
-def test_lus_zonder_uitgang_tussen_twee_nieuwe_stappen() -> None:
+def test_loop_without_exit_between_two_new_steps() -> None:
     data = _basis()
     _, match = _stap(data, "afstemming_na_match")
     match["uitkomsten"].append({"key": "doorverwezen", "label": "Doorverwezen", "volgende": ["lus_a"]})
@@ -425,7 +425,7 @@ def test_lus_zonder_uitgang_tussen_twee_nieuwe_stappen() -> None:
     ]
 
 
-def test_lus_zonder_uitgang_tussen_uitvoering_en_evaluatie() -> None:
+def test_loop_without_exit_between_uitvoering_and_evaluatie() -> None:
     """Evaluatie can only say 'voortzetten': the plan cycle never ends, and what followed it is cut off."""
     data = _basis()
     _, evaluatie = _stap(data, "evaluatie")
@@ -440,14 +440,14 @@ def test_lus_zonder_uitgang_tussen_uitvoering_en_evaluatie() -> None:
     ]
 
 
-def test_geen_uitkomst_sluit_de_casus() -> None:
+def test_no_uitkomst_closes_the_casus() -> None:
     data = _basis()
     _, stap = _stap(data, "afsluiting")
     stap["uitkomsten"][0]["sluit_casus"] = False
     assert _fout(data).problemen == [("stappen", "geen enkele uitkomst sluit de casus (sluit_casus: true)")]
 
 
-def test_onbekende_rol_als_eigenaar() -> None:
+def test_unknown_rol_as_eigenaar() -> None:
     data = _basis()
     i, stap = _stap(data, "interne_weging")
     stap["eigenaar"] = "school.mentor"
@@ -455,27 +455,27 @@ def test_onbekende_rol_als_eigenaar() -> None:
 
 
 @pytest.mark.parametrize("token", ["eigenaar", "leidinggevende", "melders"])
-def test_ontvanger_token_is_geen_eigenaar(token: str) -> None:
+def test_a_recipient_token_is_no_eigenaar(token: str) -> None:
     data = _basis()
     i, stap = _stap(data, "evaluatie")
     stap["eigenaar"] = token
     assert _fout(data).problemen == [(f"stappen[{i}].eigenaar", f"onbekende rol '{token}'")]
 
 
-def test_onbekende_rol_in_escalatieladder() -> None:
+def test_unknown_rol_in_an_escalation_ladder() -> None:
     data = _basis()
     data["escalatieladders"]["standaard"][2]["naar"] = "gemeente.regisseur"
     assert _fout(data).problemen == [("escalatieladders.standaard[2].naar", "onbekende rol 'gemeente.regisseur'")]
 
 
-def test_melders_kan_niet_in_escalatieladder() -> None:
+def test_melders_cannot_be_in_an_escalation_ladder() -> None:
     data = _basis()
     data["escalatieladders"]["veiligheid"][0]["naar"] = "melders"
     assert _fout(data).problemen == [("escalatieladders.veiligheid[0].naar", "onbekende rol 'melders'")]
 
 
 @pytest.mark.parametrize("soort", ["bij_start", "bij_afronding"])
-def test_onbekende_rol_in_melden(soort: str) -> None:
+def test_unknown_rol_in_melden(soort: str) -> None:
     data = _basis()
     i, stap = _stap(data, "casusoverleg")
     stap["melden"][soort].append("ggd.arts")
@@ -483,63 +483,63 @@ def test_onbekende_rol_in_melden(soort: str) -> None:
     assert _fout(data).problemen == [(f"stappen[{i}].melden.{soort}[{j}]", "onbekende rol 'ggd.arts'")]
 
 
-def test_onbekende_rol_in_ave_fase() -> None:
+def test_unknown_rol_in_an_ave_phase() -> None:
     data = _basis()
     data["ave_fasen"][2]["procesregie"] = "zvh.procesregisseur"
     assert _fout(data).problemen == [("ave_fasen[2].procesregie", "onbekende rol 'zvh.procesregisseur'")]
 
 
-def test_onbekende_rol_in_inzage() -> None:
+def test_unknown_rol_in_inzage() -> None:
     data = _basis()
     data["inzage"][0]["rol"] = "school.mentor"
     assert _fout(data).problemen == [("inzage[0].rol", "onbekende rol 'school.mentor'")]
 
 
-def test_onbekende_leidinggevende_van_organisatie() -> None:
+def test_unknown_lead_of_an_organisatie() -> None:
     data = _basis()
     data["organisaties"][0]["leidinggevende"] = "school.directeur"
     assert _fout(data).problemen == [("organisaties[0].leidinggevende", "onbekende rol 'school.directeur'")]
 
 
-def test_rol_bij_onbekende_organisatie() -> None:
+def test_rol_of_an_unknown_organisatie() -> None:
     data = _basis()
     data["rollen"][0]["organisatie"] = "samenwerkingsverband"
     assert _fout(data).problemen == [("rollen[0].organisatie", "onbekende organisatie 'samenwerkingsverband'")]
 
 
-def test_onbekende_escalatieladder_in_stap() -> None:
+def test_unknown_escalation_ladder_in_a_stap() -> None:
     data = _basis()
     i, stap = _stap(data, "meldcode_vt")
     stap["escalatie"] = "spoed"
     assert _fout(data).problemen == [(f"stappen[{i}].escalatie", "onbekende escalatieladder 'spoed'")]
 
 
-def test_onbekende_escalatieladder_in_overdracht() -> None:
+def test_unknown_escalation_ladder_in_an_overdracht() -> None:
     data = _basis()
     data["overdracht"]["escalatie"] = "spoed"
     assert _fout(data).problemen == [("overdracht.escalatie", "onbekende escalatieladder 'spoed'")]
 
 
-def test_escalatieladder_moet_oplopen() -> None:
+def test_an_escalation_ladder_must_ascend() -> None:
     data = _basis()
     data["escalatieladders"]["standaard"][2]["na_werkdagen"] = 1
     assert _fout(data).problemen == [("escalatieladders.standaard[2].na_werkdagen", "niveaus moeten oplopen")]
 
 
-def test_lege_escalatieladder() -> None:
+def test_an_empty_escalation_ladder() -> None:
     data = _basis()
     data["escalatieladders"]["leeg"] = []
     assert _fout(data).problemen == [("escalatieladders.leeg", "een ladder heeft minstens één niveau")]
 
 
-def test_dubbele_stap_sleutel() -> None:
+def test_duplicate_stap_key() -> None:
     data = _basis()
     _, afsluiting = _stap(data, "afsluiting")
     data["stappen"].append(copy.deepcopy(afsluiting))
     assert _fout(data).problemen == [("stappen", "dubbele sleutel(s): afsluiting")]
 
 
-def test_dubbele_rol_en_organisatie() -> None:
+def test_duplicate_rol_and_organisatie() -> None:
     data = _basis()
     data["organisaties"].append(copy.deepcopy(data["organisaties"][1]))
     data["rollen"].append(copy.deepcopy(data["rollen"][0]))
@@ -549,14 +549,14 @@ def test_dubbele_rol_en_organisatie() -> None:
     ]
 
 
-def test_dubbele_uitkomst() -> None:
+def test_duplicate_uitkomst() -> None:
     data = _basis()
     i, stap = _stap(data, "nazorg")
     stap["uitkomsten"][1]["key"] = "afgerond"
     assert _fout(data).problemen == [(f"stappen[{i}].uitkomsten", "dubbele uitkomst(en): afgerond")]
 
 
-def test_wettelijke_termijn_met_verlenging() -> None:
+def test_wettelijke_termijn_with_extension() -> None:
     data = _basis()
     i, stap = _stap(data, "meldcode_vt")
     assert stap["termijn"]["wettelijk"] is True
@@ -565,14 +565,14 @@ def test_wettelijke_termijn_met_verlenging() -> None:
     assert i == 3
 
 
-def test_wettelijke_acute_termijn_met_verlenging() -> None:
+def test_wettelijke_acute_termijn_with_extension() -> None:
     data = _basis()
     i, stap = _stap(data, "meldcode_vt")
     stap["termijn_acuut"]["max_verlenging"] = 12
     assert _fout(data).problemen == [(f"stappen[{i}].termijn_acuut", NIET_VERLENGBAAR)]
 
 
-def test_ongeldige_yaml() -> None:
+def test_invalid_yaml() -> None:
     with pytest.raises(DefinitieFout) as info:
         laad_tekst("key: venlo_convenant\nstappen: [signaal_registreren\n", "test.yaml")
     assert [pad for pad, _ in info.value.problemen] == ["(yaml)"]
@@ -580,13 +580,13 @@ def test_ongeldige_yaml() -> None:
     assert info.value.bron == "test.yaml"
 
 
-def test_geen_mapping() -> None:
+def test_not_a_mapping() -> None:
     with pytest.raises(DefinitieFout) as info:
         laad_tekst("- stap\n- stap\n", "test.yaml")
     assert [pad for pad, _ in info.value.problemen] == ["(root)"]
 
 
-def test_onbekend_veld_in_stap() -> None:
+def test_unknown_field_in_a_stap() -> None:
     data = _basis()
     i, stap = _stap(data, "ave_regie_bepalen")
     stap["deadline"] = "morgen"
@@ -594,7 +594,7 @@ def test_onbekend_veld_in_stap() -> None:
     assert i == 5
 
 
-def test_onbekend_veld_op_hoofdniveau_en_in_termijn() -> None:
+def test_unknown_field_at_top_level_and_in_termijn() -> None:
     data = _basis()
     data["eigenaar"] = "gemeente"
     data["overdracht"]["termijn"]["dagen"] = 2
@@ -604,7 +604,7 @@ def test_onbekend_veld_op_hoofdniveau_en_in_termijn() -> None:
     ]
 
 
-def test_onbekende_stap_en_uitkomst_in_intake() -> None:
+def test_unknown_stap_and_uitkomst_in_intake() -> None:
     data = _basis()
     data["intake"]["uitkomst_acuut"] = "spoed"
     data["intake"]["bij_match"] = "match"
@@ -614,25 +614,25 @@ def test_onbekende_stap_en_uitkomst_in_intake() -> None:
     ]
 
 
-def test_intake_naar_onbekende_stap() -> None:
+def test_intake_to_an_unknown_stap() -> None:
     data = _basis()
     data["intake"]["stap"] = "signaal"
     assert _fout(data).problemen == [("intake.stap", "onbekende stap 'signaal'")]
 
 
-def test_ave_fasen_moeten_1_tot_4_zijn() -> None:
+def test_ave_phases_must_be_1_to_4() -> None:
     data = _basis()
     data["ave_fasen"][3]["niveau"] = 3
     assert _fout(data).problemen == [("ave_fasen", "precies de fasen 1, 2, 3 en 4 zijn nodig")]
 
 
-def test_leeftijd_maximum_onder_minimum() -> None:
+def test_leeftijd_maximum_below_minimum() -> None:
     data = _basis()
     data["leeftijd"] = {"minimum": 12, "maximum": 4}
     assert _fout(data).problemen == [("leeftijd.maximum", "kleiner dan leeftijd.minimum")]
 
 
-def test_versie_zonder_aanhalingstekens_wordt_geweigerd() -> None:
+def test_versie_without_quotes_is_refused() -> None:
     tekst = STANDAARD.read_text(encoding="utf-8").replace('versie: "2022.2"', "versie: 2022.2", 1)
     assert 'versie: "2022.2"' not in tekst
     with pytest.raises(DefinitieFout) as info:
@@ -640,7 +640,7 @@ def test_versie_zonder_aanhalingstekens_wordt_geweigerd() -> None:
     assert [pad for pad, _ in info.value.problemen] == ["versie"]
 
 
-def test_foutmelding_noemt_bestand_pad_en_probleem() -> None:
+def test_error_names_file_path_and_problem() -> None:
     data = _basis()
     i, stap = _stap(data, "meldcode_vt")
     stap["escalatie"] = "spoed"
@@ -651,7 +651,7 @@ def test_foutmelding_noemt_bestand_pad_en_probleem() -> None:
     )
 
 
-def test_laad_bestand_noemt_het_pad(tmp_path: Path) -> None:
+def test_laad_bestand_names_the_path(tmp_path: Path) -> None:
     data = _basis()
     data["intake"]["stap"] = "signaal"
     pad = tmp_path / "kapot.yaml"

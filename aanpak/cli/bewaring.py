@@ -14,12 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak.cli.fouten import Door, domeinfouten
-from aanpak.cli.weergave import console, datum, moment_tekst
+from aanpak.cli.weergave import console
 from aanpak.config import instellingen
 from aanpak.omgeving import Omgeving, standaard, zet_standaard
 from aanpak.usecases import bewaring
 from models.fouten import DomeinFout
 from models.kalender import AMSTERDAM
+from models.teksten import datum, moment_tekst
 
 bewaring_app = typer.Typer(
     help="Bewaartermijnen: tonen wat verwijderd wordt, uitvoeren, bewaarplicht en verzoeken tot verwijdering.",

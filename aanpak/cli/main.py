@@ -28,13 +28,14 @@ from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.rapport import rapport_cmd
 from aanpak.cli.sleutels import sleutels_app
 from aanpak.cli.toegang import toegang_app, token_cmd
-from aanpak.cli.weergave import console, datum, moment_tekst, werkdagen_tekst
+from aanpak.cli.weergave import console, resterend
 from aanpak.redactie import installeer as installeer_redactie
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
 from models.fouten import InvoerFout
 from models.signaal import Categorie, SignaalIn, lees_signaal
+from models.teksten import datum, moment_tekst
 from models.werkproces import laad_bestand
 
 installeer_redactie(prefect_laden=False)  # masks personal data in log records (second line of defence)
@@ -185,7 +186,7 @@ def postvak_cmd(
             t.rol,
             str(t.ave),
             datum(t.termijn_einde),
-            werkdagen_tekst(t.werkdagen_resterend),
+            resterend(t.werkdagen_resterend),
             t.status,
             str(t.versie or ""),
         )

@@ -16,11 +16,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
-from aanpak.cli.weergave import console, datum, fout_console, moment_tekst
+from aanpak.cli.weergave import console, fout_console
 from aanpak.usecases import grondslag as grondslag_uc
-from aanpak.usecases import inzage, logboek, rechten
+from aanpak.usecases import inzage, logboek, logboek_lezen, rechten
 from models.fouten import InvoerFout
 from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, Weigerreden
+from models.teksten import datum, moment_tekst
 from models.werkproces import Gegevenscategorie
 
 grondslag_app = typer.Typer(
@@ -215,16 +216,7 @@ def toon_cmd(
     laatste: Annotated[int, typer.Option(help="Hoeveel regels (nieuwste).")] = 50,
 ) -> None:
     """Het verwerkingslog (zonder persoonsgegevens): wie, welke rol, welke categorieën, doel, grond, uitkomst."""
-    from sqlalchemy import select
-
-    from aanpak.store.schema import Verwerking
-
-    omg = _omgeving()
-    with omg.uow() as sessie:
-        stmt = select(Verwerking).order_by(Verwerking.volgnummer.desc()).limit(laatste)
-        if casus:
-            stmt = stmt.where(Verwerking.casus_ref == casus)
-        regels = list(reversed(sessie.scalars(stmt).all()))
+    regels = logboek_lezen.laatste_regels(_omgeving(), casus_ref=casus, aantal=laatste)
     tabel = Table(title="Verwerkingslog")
     for kolom in ("#", "Moment", "Casus", "Handeling", "Door", "Rol", "Doel", "Grond", "Uitkomst", "Getoond", "Niet"):
         tabel.add_column(kolom)

@@ -1,28 +1,21 @@
-"""How the CLI shows dates, terms and errors: Dutch, as coordinators read them."""
+"""How the CLI shows terms: the shared Dutch texts (``models/teksten.py``), coloured for a terminal."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.console import Console
+from rich.markup import escape
 
-from models.kalender import AMSTERDAM
+from models.teksten import werkdagen_tekst
 
 console = Console()
 fout_console = Console(stderr=True)
 
 
-def datum(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y")
-
-
-def moment_tekst(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
-
-
-def werkdagen_tekst(n: int) -> str:
+def resterend(n: int) -> str:
+    """The werkdagen left as rich markup: overdue in red, due today in yellow, the text itself shared."""
+    tekst = escape(werkdagen_tekst(n))
     if n < 0:
-        return f"[bold red]{-n} werkdag{'en' if n != -1 else ''} te laat[/]"
+        return f"[bold red]{tekst}[/]"
     if n == 0:
-        return "[yellow]vandaag[/]"
-    return f"{n} werkdag{'en' if n != 1 else ''}"
+        return f"[yellow]{tekst}[/]"
+    return tekst

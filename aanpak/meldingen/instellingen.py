@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,18 +31,23 @@ class MeldingInstellingen(BaseSettings):
     meldingen_claim: float = Field(default=300.0, gt=0)
 
 
+def _standaard(veld: str) -> Any:
+    """A setting's default as declared above: each default is written once."""
+    return MeldingInstellingen.model_fields[veld].default
+
+
 @dataclass(frozen=True)
 class Beleid:
-    """The delivery policy one run works with (tests build their own)."""
+    """The delivery policy one run works with (tests build their own); defaults are the settings' defaults."""
 
-    max_pogingen: int = 24
-    backoff_basis: float = 2.0
-    backoff_max: float = 3600.0
-    timeout: float = 10.0
-    parallel: int = 8
-    batch: int = 200
-    claim: float = 300.0
-    inzage_url: str = ""
+    max_pogingen: int = _standaard("meldingen_max_pogingen")
+    backoff_basis: float = _standaard("meldingen_backoff_basis")
+    backoff_max: float = _standaard("meldingen_backoff_max")
+    timeout: float = _standaard("meldingen_timeout")
+    parallel: int = _standaard("meldingen_parallel")
+    batch: int = _standaard("meldingen_batch")
+    claim: float = _standaard("meldingen_claim")
+    inzage_url: str = _standaard("inzage_url")
 
     @classmethod
     def uit(cls, inst: MeldingInstellingen) -> Beleid:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models.kalender import AMSTERDAM
+from models.teksten import datum, werkdagen_tekst
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,6 @@ class Inhoud:
 class Bericht:
     titel: str
     tekst: str
-
-
-def datum(moment: datetime) -> str:
-    return moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y")
-
-
-def werkdagen_tekst(n: int) -> str:
-    if n < 0:
-        return f"{-n} werkdag{'en' if n != -1 else ''} te laat"
-    if n == 0:
-        return "vandaag"
-    return f"nog {n} werkdag{'en' if n != 1 else ''}"
 
 
 def _termijn(i: Inhoud) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from aanpak.cli.weergave import datum
 from aanpak.omgeving import Omgeving
 from aanpak.usecases.inzicht import open_overdrachten_details, tijdlijn
+from models.teksten import datum
 
 _LOPEND = ("open", "besloten", "opgeschort")
 

@@ -171,18 +171,6 @@ def tijdlijn(omg: Omgeving, casus_ref: str) -> Tijdlijn:
         )
 
 
-def open_overdrachten(omg: Omgeving, casus_ref: str) -> list[str]:
-    with omg.uow() as sessie:
-        casus = casus_op_ref(sessie, casus_ref)
-        return list(
-            sessie.scalars(
-                select(Overdracht.ref).where(
-                    Overdracht.casus_id == casus.id, Overdracht.status == OverdrachtStatus.AANGEBODEN
-                )
-            )
-        )
-
-
 def lopende_stappen(omg: Omgeving, casus_ref: str) -> list[str]:
     with omg.uow() as sessie:
         return [s.stap_key for s in actieve_stappen(sessie, casus_op_ref(sessie, casus_ref))]

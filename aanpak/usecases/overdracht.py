@@ -110,7 +110,6 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
             )
             if besluit.ave_niveau is not None and nog_open is None:
                 wijzig_ave(sessie, casus, besluit.ave_niveau, besluit.ref, nu)
-        casus.casusregie = casus.casusregie  # the case row takes part in the version check
         sessie.flush()
         return OverdrachtGeaccepteerd(
             overdracht_ref=overdracht.ref,

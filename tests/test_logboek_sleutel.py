@@ -217,10 +217,10 @@ def _sha256_tekst(velden: dict[str, object]) -> bytes:
 # -- an old database: the unkeyed chain keeps verifying up to the keyed switch entry -----------------------------
 
 
-def _oude_database(pad: Path, klok: Klok, n: int) -> None:
+def _oude_database(pad: Path | str, klok: Klok, n: int) -> None:
     """A store at migration 0005 (before the key) with ``n`` entries chained the old, unkeyed way."""
-    engine = maak_engine(f"sqlite:///{pad}")
-    cfg = alembic_config(str(engine.url))
+    engine = maak_engine(pad if isinstance(pad, str) else f"sqlite:///{pad}")
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0005")
@@ -301,3 +301,38 @@ def test_een_oude_keten_migreert_niet_zonder_sleutel(tmp_path: Path, klok: Klok)
             assert conn.execute(text("SELECT count(*) FROM verwerking")).scalar_one() == 2
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_de_overgang_op_postgresql(klok: Klok) -> None:
+    """Migration 0007 on PostgreSQL: the old chain verifies and is closed by the keyed switch entry."""
+    import uuid
+
+    from tests.conftest import PG_ADMIN_URL, postgres_bereikbaar, sleutelring
+
+    if not postgres_bereikbaar():
+        pytest.skip("PostgreSQL op 127.0.0.1:5432 antwoordt niet")
+    naam = f"aanpak_oud_{uuid.uuid4().hex[:10]}"
+    admin = maak_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{naam}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{naam}"
+    try:
+        _oude_database(url, klok, 3)
+        engine = maak_engine(url)
+        sleutel = sleutelring().logboek_sleutel
+        logboek.gebruik_sleutel(engine, sleutel)
+        migreer(engine)
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as s:
+            v = logboek.verifieer(s)
+            assert v.in_orde, v.breuken
+            assert (v.aantal, v.ongesleuteld, v.sleutel_vanaf) == (4, 3, 4)
+            assert s.scalars(select(Verwerking.handeling).where(Verwerking.volgnummer == 4)).one() == logboek.OVERGANG
+            assert logboek.verifieer(s, sleutel=b"x" * 32).breuken
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{naam}" WITH (FORCE)'))
+        admin.dispose()

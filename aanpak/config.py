@@ -46,9 +46,15 @@ class Instellingen(BaseSettings):
     ontwikkeluitgever_url: str = ""
 
     def db_url(self) -> str:
-        if self.database_url:
-            return self.database_url
+        return self.database_url or self._ingebedde_url()
+
+    def _ingebedde_url(self) -> str:
         return f"sqlite:///{(self.data_dir / 'aanpak.db').resolve()}"
+
+    @property
+    def ingebed(self) -> bool:
+        """The embedded default (the SQLite file under the data folder): the only store that may generate keys."""
+        return not self.database_url or self.database_url == self._ingebedde_url()
 
 
 @lru_cache(maxsize=1)

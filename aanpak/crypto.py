@@ -10,6 +10,7 @@ and matching still works.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -18,13 +19,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from models.fouten import DomeinFout
 
 _VERSIE = b"a1"
 
 
 class SleutelFout(Exception):
     """Keys missing, malformed or not matching the data."""
+
+
+class SleutelsOntbreken(DomeinFout, SleutelFout):
+    """No keys configured outside the embedded default: refuse rather than generate keys nobody else has.
+
+    New keys on a production host would make every stored value unreadable and stop every match with a youth
+    already known, so a second case would open for the same child."""
+
+
+#: HKDF ``info`` of the disclosure log's key: one purpose per derived key (domain separation).
+LOGBOEK_INFO = b"aanpak/verwerkingslog/v1"
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,15 @@ class Sleutelring:
                 raise SleutelFout(f"sleutel-id '{kid}' moet alfanumeriek zijn (max 16 tekens)")
         if len(self.hmac_sleutel) < 32:
             raise SleutelFout("de HMAC-sleutel moet minstens 32 bytes zijn")
+
+    @functools.cached_property
+    def logboek_sleutel(self) -> bytes:
+        """The disclosure log's chain key, derived (HKDF-SHA256) from the matching key the database never holds.
+
+        Derived rather than configured separately: no second secret to provision or lose (a lost log key would
+        make the whole chain unverifiable), and it fails closed together with the key the server cannot run
+        without. HKDF is one-way, so the log key reveals nothing about the matching key."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=LOGBOEK_INFO).derive(self.hmac_sleutel)
 
     @property
     def actuele_id(self) -> str:
@@ -141,9 +166,19 @@ def nieuwe_sleutel_tekst(kid: str) -> str:
     return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
 
 
+def privemap(map_: Path) -> Path:
+    """A folder only its owner can enter (0700), created with its parents if missing, tightened if it exists."""
+    map_.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if map_.stat().st_mode & 0o777 != 0o700:
+        map_.chmod(0o700)
+    return map_
+
+
 def ontwikkelsleutels(map_: Path) -> tuple[str, str]:
-    """Create (once) and read the embedded default's key files. Production supplies keys instead."""
-    map_.mkdir(parents=True, exist_ok=True)
+    """Create (once) and read the embedded default's key files (0600 in a 0700 folder).
+
+    Only for the embedded default (``Instellingen.ingebed``); anything else must supply keys."""
+    privemap(map_)
     versleutel = map_ / "sleutels"
     hmac_pad = map_ / "hmac-sleutel"
     inhoud = {
@@ -155,4 +190,6 @@ def ontwikkelsleutels(map_: Path) -> tuple[str, str]:
             fd = os.open(pad, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(tekst + "\n")
+        elif pad.stat().st_mode & 0o077:
+            pad.chmod(0o600)
     return versleutel.read_text().strip(), hmac_pad.read_text().strip()

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from aanpak.config import Instellingen, instellingen
-from aanpak.crypto import SleutelFout, Sleutelring, ontwikkelsleutels, parse_sleutels
+from aanpak.crypto import SleutelFout, Sleutelring, SleutelsOntbreken, ontwikkelsleutels, parse_sleutels, privemap
 from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek
 from aanpak.store.werkprocessen import Werkprocessen
+from aanpak.usecases import logboek
 
 
 def nu_utc() -> datetime:
@@ -30,12 +31,20 @@ class Omgeving:
     werkprocessen: Werkprocessen
     klok: Callable[[], datetime] = field(default=nu_utc)
 
+    def __post_init__(self) -> None:
+        # The disclosure log is chained with a key the database does not hold: every session of this engine
+        # writes and verifies with this context's key (aanpak/usecases/logboek.py).
+        logboek.gebruik_sleutel(self.engine, self.sleutels.logboek_sleutel)
+
     def nu(self) -> datetime:
         return self.klok()
 
 
 def sleutelring(inst: Instellingen) -> Sleutelring:
-    """Keys from the environment or a key file; the embedded default generates development keys once."""
+    """Keys from the environment or a key file; only the embedded default generates development keys (once).
+
+    Any other store without configured keys is refused (fail closed): fresh keys there would make the stored
+    data unreadable and open a second case for a child the keyed hashes can no longer match."""
     import base64
 
     tekst = inst.sleutels.get_secret_value()
@@ -43,6 +52,17 @@ def sleutelring(inst: Instellingen) -> Sleutelring:
     if not tekst and inst.sleutelbestand is not None:
         tekst = inst.sleutelbestand.read_text(encoding="utf-8")
     if not tekst or not hmac_tekst:
+        if not inst.ingebed:
+            ontbreekt = [
+                naam for naam, waarde in (("AANPAK_SLEUTELS", tekst), ("AANPAK_HMAC_SLEUTEL", hmac_tekst)) if not waarde
+            ]
+            raise SleutelsOntbreken(
+                "geen sleutels ingesteld; buiten de ingebedde standaard (SQLite in de datamap) maakt aanpak geen "
+                "sleutels aan, want nieuwe sleutels maken opgeslagen gegevens onleesbaar en laten een bekende "
+                "jeugdige niet meer matchen. Stel de sleutels in (AANPAK_SLEUTELS of AANPAK_SLEUTELBESTAND, en "
+                "AANPAK_HMAC_SLEUTEL; zie docs/operations.md)",
+                veld=" en ".join(ontbreekt),
+            )
         dev_sleutels, dev_hmac = ontwikkelsleutels(inst.data_dir / "sleutels")
         tekst = tekst or dev_sleutels
         hmac_tekst = hmac_tekst or dev_hmac
@@ -55,13 +75,17 @@ def sleutelring(inst: Instellingen) -> Sleutelring:
 
 def bouw(inst: Instellingen | None = None, *, klok: Callable[[], datetime] = nu_utc, migreren: bool = True) -> Omgeving:
     inst = inst or instellingen()
+    if inst.ingebed:
+        privemap(inst.data_dir)  # the case store, its WAL and the dev keys: the owner's only (0700)
+    sleutels = sleutelring(inst)  # first: a host without keys refuses before it touches the store
     engine = maak_engine(inst.db_url())
+    logboek.gebruik_sleutel(engine, sleutels.logboek_sleutel)  # migration 0007 closes an old chain with it
     if migreren:
         migreer(engine)
     return Omgeving(
         engine=engine,
         uow=UnitOfWork(sessiefabriek(engine)),
-        sleutels=sleutelring(inst),
+        sleutels=sleutels,
         werkprocessen=Werkprocessen(inst.werkproces),
         klok=klok,
     )

@@ -1,6 +1,9 @@
 """Bewaring: verwijderen wat over zijn bewaartermijn is — in de casusopslag en in Prefect.
 
-Scheduled daily (prefect.yaml). The only parameter is ``droog`` (a dry run that deletes nothing). Order matters:
+Scheduled daily (prefect.yaml). It takes no parameter: what goes is decided by the retention terms of the definition
+and the legal holds in the store alone, so a run started by hand in the Prefect UI deletes exactly what the
+scheduled run would (and what is due anyway); nothing a UI user types widens or narrows it. The dry run is
+``aanpak bewaring toon``, outside Prefect. Order matters:
 the store is the system of record, so a case is deleted there first (one transaction, with its deletion-log
 entry); then its Prefect runs and artifacts are purged and the purge is marked on the deletion-log entry. A purge
 that failed is retried by the next run. The run's logs carry counts only; its ``bewaring`` artifact lists the
@@ -34,50 +37,32 @@ def _aantallen(aantallen: dict[str, int]) -> str:
 
 
 def _verslag(
-    droog: bool,
     overzicht: Overzicht,
     casussen: list[Verwijderd],
     signalen: list[Verwijderd],
     prefect: list[tuple[str, str, Opgeschoond]],
     overgeslagen: list[tuple[str, str]],
-    gesnoeid: Gesnoeid | None,
+    gesnoeid: Gesnoeid,
 ) -> str:
-    regels = [f"# Bewaring {'(droog — er is niets verwijderd)' if droog else ''}".rstrip(), ""]
+    regels = ["# Bewaring", ""]
     regels.append(f"Moment: {overzicht.moment:%d-%m-%Y %H:%M} UTC")
     regels.append("")
-    if droog:
-        regels += [
-            "## Te verwijderen casussen",
-            "",
-            "| Casus | Gesloten | Termijn verstreken | Rijen |",
-            "|---|---|---|---|",
-        ]
-        regels += [
-            f"| {c.casus_ref} | {c.gesloten_op:%d-%m-%Y} | {c.termijn_einde:%d-%m-%Y} | {_aantallen(c.aantallen)} |"
-            for c in overzicht.casussen
-        ] or ["| — | | | |"]
-        regels += ["", f"Signalen zonder casus: {', '.join(overzicht.signalen) or 'geen'}"]
-        regels += [f"Verwerkingslog: {overzicht.verwerkingslog} regel(s) over de termijn"]
-        regels += [f"Verwijderlog: {overzicht.verwijderlog} regel(s) over de termijn"]
-    else:
-        regels += ["## Verwijderd", "", "| Casus / signaal | Verwijderlog | Rijen |", "|---|---|---|"]
-        regels += [
-            f"| {v.ref} | {v.verwijdering_ref} | {_aantallen(v.aantallen)} |" for v in [*casussen, *signalen]
-        ] or ["| — | | |"]
-        regels += [
-            "",
-            "## Prefect opgeschoond",
-            "",
-            "| Casus | Verwijderlog | Flow runs | Artefacten |",
-            "|---|---|---|---|",
-        ]
-        regels += [f"| {c} | {v} | {o.flow_runs} | {o.artefacten} |" for v, c, o in prefect] or ["| — | | | |"]
-        if gesnoeid is not None:
-            regels += [
-                "",
-                f"Verwerkingslog gesnoeid: {gesnoeid.verwerkingslog} regel(s); "
-                f"verwijderlog: {gesnoeid.verwijderlog} regel(s).",
-            ]
+    regels += ["## Verwijderd", "", "| Casus / signaal | Verwijderlog | Rijen |", "|---|---|---|"]
+    regels += [f"| {v.ref} | {v.verwijdering_ref} | {_aantallen(v.aantallen)} |" for v in [*casussen, *signalen]] or [
+        "| — | | |"
+    ]
+    regels += [
+        "",
+        "## Prefect opgeschoond",
+        "",
+        "| Casus | Verwijderlog | Flow runs | Artefacten |",
+        "|---|---|---|---|",
+    ]
+    regels += [f"| {c} | {v} | {o.flow_runs} | {o.artefacten} |" for v, c, o in prefect] or ["| — | | | |"]
+    regels += [
+        "",
+        f"Verwerkingslog gesnoeid: {gesnoeid.verwerkingslog} regel(s); verwijderlog: {gesnoeid.verwijderlog} regel(s).",
+    ]
     if overzicht.geblokkeerd:
         regels += [
             "",
@@ -95,54 +80,48 @@ def _verslag(
 
 
 @flow(name="bewaring", persist_result=False, log_prints=False)
-def bewaring(droog: bool = True) -> State[Any]:
+def bewaring() -> State[Any]:
     logger = get_run_logger()
     overzicht = zoek_te_verwijderen()
     casussen: list[Verwijderd] = []
     signalen: list[Verwijderd] = []
     prefect: list[tuple[str, str, Opgeschoond]] = []
     overgeslagen: list[tuple[str, str]] = []
-    gesnoeid: Gesnoeid | None = None
-    if not droog:
-        for te in overzicht.casussen:
-            state = verwijder_casus(te.casus_ref, return_state=True)
-            if state.is_completed():
-                casussen.append(state.result())
-            else:
-                overgeslagen.append((te.casus_ref, _reden(state)))
-        for signaal_ref in overzicht.signalen:
-            gewist = verwijder_signaal(signaal_ref, return_state=True)
-            if gewist.is_completed():
-                signalen.append(gewist.result())
-            else:
-                overgeslagen.append((signaal_ref, _reden(gewist)))
-        # Every case deleted in the store whose Prefect purge is still due — this run's, earlier failures, and a
-        # deletion that committed before a retried task saw it as already done — read after the deletions.
-        open_ = dict(prefect_nog_open())
-        for verwijdering_ref, casus_ref in sorted(open_.items()):
-            opschoning = schoon_prefect_op(verwijdering_ref, casus_ref, return_state=True)
-            if opschoning.is_completed():
-                prefect.append((verwijdering_ref, casus_ref, opschoning.result()))
-            else:
-                overgeslagen.append((casus_ref, "Prefect niet opgeschoond; de volgende run probeert opnieuw"))
-        gesnoeid = snoei_logboeken()
+    for te in overzicht.casussen:
+        state = verwijder_casus(te.casus_ref, return_state=True)
+        if state.is_completed():
+            casussen.append(state.result())
+        else:
+            overgeslagen.append((te.casus_ref, _reden(state)))
+    for signaal_ref in overzicht.signalen:
+        gewist = verwijder_signaal(signaal_ref, return_state=True)
+        if gewist.is_completed():
+            signalen.append(gewist.result())
+        else:
+            overgeslagen.append((signaal_ref, _reden(gewist)))
+    # Every case deleted in the store whose Prefect purge is still due — this run's, earlier failures, and a
+    # deletion that committed before a retried task saw it as already done — read after the deletions.
+    open_ = dict(prefect_nog_open())
+    for verwijdering_ref, casus_ref in sorted(open_.items()):
+        opschoning = schoon_prefect_op(verwijdering_ref, casus_ref, return_state=True)
+        if opschoning.is_completed():
+            prefect.append((verwijdering_ref, casus_ref, opschoning.result()))
+        else:
+            overgeslagen.append((casus_ref, "Prefect niet opgeschoond; de volgende run probeert opnieuw"))
+    gesnoeid = snoei_logboeken()
     logger.info(
-        "Bewaring%s: %d casus(sen), %d signaal/signalen, %d met bewaarplicht, %d overgeslagen",
-        " (droog)" if droog else "",
-        len(overzicht.casussen) if droog else len(casussen),
-        len(overzicht.signalen) if droog else len(signalen),
+        "Bewaring: %d casus(sen), %d signaal/signalen, %d met bewaarplicht, %d overgeslagen",
+        len(casussen),
+        len(signalen),
         len(overzicht.geblokkeerd),
         len(overgeslagen),
     )
     create_markdown_artifact(
         key="bewaring",
-        markdown=_verslag(droog, overzicht, casussen, signalen, prefect, overgeslagen, gesnoeid),
+        markdown=_verslag(overzicht, casussen, signalen, prefect, overgeslagen, gesnoeid),
         description="Bewaartermijnen: wat verwijderd is (alleen referenties en aantallen)",
     )
-    if droog:
-        naam = f"Droog: {len(overzicht.casussen)} casussen te verwijderen"
-    else:
-        naam = f"{len(casussen)} casussen verwijderd" + (f", {len(overgeslagen)} overgeslagen" if overgeslagen else "")
+    naam = f"{len(casussen)} casussen verwijderd" + (f", {len(overgeslagen)} overgeslagen" if overgeslagen else "")
     return Completed(name=naam, data=len(casussen))
 
 

@@ -4,6 +4,10 @@ Scheduled in prefect.yaml (Monday–Friday 07:00 Europe/Amsterdam); on an Atw ho
 unless ``ook_op_vrije_dagen``. It publishes one keyed markdown artifact (``rapportage``) with the whole
 dashboard and one keyed table artifact per section (``rapportage-<sectie>``), each a new version per run.
 Everything published is aggregated; the trend tables are already suppressed (docs/rapportage.md).
+
+No parameter chooses a period, a filter or a folder: whoever can start a run in the Prefect UI gets the same
+dashboard the schedule publishes (a filtered copy under the same key would mislead managers, and differences
+between filtered runs could undo small-cell suppression); the files go to ``<data dir>/rapporten`` only.
 """
 
 from __future__ import annotations
@@ -23,16 +27,10 @@ ARTEFACT = "rapportage"
 
 
 @flow(name="rapportage", persist_result=False, log_prints=False)
-def rapportage(
-    maanden: int = 12,
-    organisatie: str | None = None,
-    wijk: str | None = None,
-    map: str | None = None,
-    ook_op_vrije_dagen: bool = False,
-) -> State[Any]:
+def rapportage(ook_op_vrije_dagen: bool = False) -> State[Any]:
     if not ook_op_vrije_dagen and not is_werkdag():
         return Completed(name="Geen werkdag — geen rapportage")
-    uitvoer = maak_rapport(maanden, organisatie, wijk, map)
+    uitvoer = maak_rapport()
     r, b = uitvoer.rapport, uitvoer.bestanden
     # Embedded, not linked: the UI cannot read the worker's files. The pictures hold counts and step names only.
     afbeeldingen = {

@@ -34,8 +34,9 @@ done
 "$VENV/bin/python" -c "import httpx; httpx.get('$PREFECT_API_URL/health', timeout=2).raise_for_status()" \
   || { echo "Prefect server start niet; zie $RUN/server.log" >&2; exit 1; }
 
-"$VENV/bin/prefect" work-pool inspect aanpak >/dev/null 2>&1 \
-  || "$VENV/bin/prefect" work-pool create aanpak --type process >/dev/null
+# The pool's template lets no run or deployment set the command, environment or folder (docs/toegang.md); it is
+# rewritten at every start, so an edited pool is put back.
+"$VENV/bin/prefect" work-pool create aanpak --type process --base-job-template ops/werkpool.json --overwrite >/dev/null
 "$VENV/bin/prefect" --no-prompt deploy --all >"$RUN/deploy.log" 2>&1 \
   || { echo "Deploy mislukt; zie $RUN/deploy.log" >&2; exit 1; }
 
@@ -50,7 +51,7 @@ cat <<TXT
 Prefect UI: http://127.0.0.1:${PREFECT_SERVER_API_PORT}  (alleen op deze machine)
 Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen),
   meldingen-versturen (elke minuut), rapportage (werkdagen 07:00), bewaring.
-Bewaring (bewaartermijnen, droog=false) dagelijks om 02:00; Prefect bewaart events 30 en runs 90 dagen.
+Bewaring (bewaartermijnen) dagelijks om 02:00; Prefect bewaart events 30 en runs 90 dagen.
 Laat de CLI de overgangen als deployment-runs starten:
   export PREFECT_API_URL=$PREFECT_API_URL AANPAK_DEPLOYMENTS=true
 Stoppen: make down

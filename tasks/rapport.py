@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel
 
 from aanpak.omgeving import standaard
@@ -18,15 +16,17 @@ class RapportUitvoer(BaseModel):
     bestanden: Bestanden
 
 
+#: The scheduled dashboard's period: fixed, so a run started by hand publishes what the schedule would.
+MAANDEN = 12
+
+
 @transitietaak
-def maak_rapport(
-    maanden: int = 12, organisatie: str | None = None, wijk: str | None = None, map: str | None = None
-) -> RapportUitvoer:
-    """The report over the last ``maanden`` months, written to ``map`` (default <data dir>/rapporten)."""
+def maak_rapport() -> RapportUitvoer:
+    """The whole report over the last ``MAANDEN`` months, written to the fixed folder <data dir>/rapporten."""
     omg = standaard()
-    van, tot = rapport_uc.standaard_periode(lokale_datum(omg.nu()), maanden)
-    r = rapport_uc.maak_rapport(omg, rapport_uc.Filters(van=van, tot=tot, organisatie=organisatie, wijk=wijk))
-    return RapportUitvoer(rapport=r, bestanden=schrijf(r, Path(map) if map else None))
+    van, tot = rapport_uc.standaard_periode(lokale_datum(omg.nu()), MAANDEN)
+    r = rapport_uc.maak_rapport(omg, rapport_uc.Filters(van=van, tot=tot))
+    return RapportUitvoer(rapport=r, bestanden=schrijf(r))
 
 
 @transitietaak

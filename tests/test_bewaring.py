@@ -402,18 +402,18 @@ def test_bewaring_erases_the_casus_from_store_and_prefect(prefect_server: str, t
     inhoud = ruwe_bytes(db)
     assert all(s in inhoud for s in sporen), "the raw scan finds the youth's ciphertext and hashes before"
 
-    # A dry run deletes nothing; one day before the term nothing is due.
+    # One day before the term nothing is due; the dry run (outside Prefect: the flow takes no parameter) deletes
+    # nothing.
     zet_standaard(omg)
     klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) - timedelta(days=1)
-    droog = bewaring_flow(droog=False, return_state=True)
-    assert droog.name == "0 casussen verwijderd"
+    vooraf = bewaring_flow(return_state=True)
+    assert vooraf.name == "0 casussen verwijderd"
     klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) + timedelta(days=1)
-    droog = bewaring_flow(droog=True, return_state=True)
-    assert droog.name == "Droog: 1 casussen te verwijderen"
+    assert [c.casus_ref for c in bewaring.te_verwijderen(omg).casussen] == [ref]
     assert len(runs_van(ref)) == 15
     assert tel(omg, Casus) == 1
 
-    state = bewaring_flow(droog=False, return_state=True)
+    state = bewaring_flow(return_state=True)
     assert state.is_completed()
     assert state.name == "1 casussen verwijderd"
 
@@ -424,7 +424,7 @@ def test_bewaring_erases_the_casus_from_store_and_prefect(prefect_server: str, t
         assert client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[sleutel]))) == []
         verslag = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["bewaring"])), sort=ArtifactSort.CREATED_DESC
-        )  # newest first: the dry runs before published their own versions
+        )  # newest first: the run before published its own version
     assert verslag
     assert ref in str(verslag[0].data)
     wacht_tot_logs_weg([r.id for r in runs])
@@ -434,7 +434,7 @@ def test_bewaring_erases_the_casus_from_store_and_prefect(prefect_server: str, t
     assert bewaring.prefect_open(omg) == []
 
     # Idempotent: a second run deletes nothing more.
-    assert bewaring_flow(droog=False, return_state=True).name == "0 casussen verwijderd"
+    assert bewaring_flow(return_state=True).name == "0 casussen verwijderd"
 
     # Our database: no row names the case outside the deletion and disclosure logs; no trace of the youth.
     assert sorted(set(rijen_over(omg, [ref]).get(ref, []))) == ["verwerking", "verwijdering"]

@@ -80,7 +80,7 @@ def test_audit_verifieer_finds_a_changed_entry(cli: Cli, tmp_path: Path) -> None
         conn.execute("UPDATE verwerking SET doel = 'iets_anders' WHERE volgnummer = 2")
     fout = geweigerd(cli("audit", "verifieer"))
     assert "regel 2: inhoud gewijzigd" in fout
-    # A rewrite that recomputes every hash and the head passes the chain check, but not the anchor kept elsewhere.
+    # A rewrite that recomputes every hash and the head without the server's key: found without an anchor too.
     from aanpak.omgeving import standaard
     from aanpak.store.schema import LogboekKop, Verwerking
     from aanpak.usecases import logboek
@@ -92,7 +92,9 @@ def test_audit_verifieer_finds_a_changed_entry(cli: Cli, tmp_path: Path) -> None
             v.hash = logboek._hash(vorige, v)
             vorige = v.hash
         s.get_one(LogboekKop, 1).laatste_hash = vorige
-    assert "Verwerkingslog in orde" in ok(cli("audit", "verifieer"))
+    fout = geweigerd(cli("audit", "verifieer"))
+    assert "regel 1: inhoud gewijzigd" in fout
+    assert "kop klopt niet met de sleutel" in fout
     fout = geweigerd(cli("audit", "verifieer", "--anker", kop.group(1)))
     assert "anker 3: hash wijkt af" in fout
 

@@ -153,18 +153,23 @@ def test_cli_rapport_default_folder_filters_and_refusal(cli_omg: Omgeving, tmp_p
 
 @pytest.mark.prefect
 def test_flow_publishes_the_dashboard_as_artifacts(
-    prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path
+    prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # No parameter picks the folder: the flow writes to <data dir>/rapporten only.
+    monkeypatch.setenv("AANPAK_DATA_DIR", str(tmp_path / "data"))
+    instellingen.cache_clear()
+    map = tmp_path / "data" / "rapporten"
     plant(omg)
     zet_standaard(omg)
     try:
         klok.moment = datetime(2026, 12, 25, 8, tzinfo=AMSTERDAM)  # Eerste Kerstdag: no report
-        assert rapportage(map=str(tmp_path), return_state=True).name == "Geen werkdag — geen rapportage"
-        assert not (tmp_path / "rapport.md").exists()
+        assert rapportage(return_state=True).name == "Geen werkdag — geen rapportage"
+        assert not (map / "rapport.md").exists()
         klok.moment = datetime(2026, 12, 1, 7, tzinfo=AMSTERDAM)
-        staat = rapportage(map=str(tmp_path), return_state=True)
+        staat = rapportage(return_state=True)
     finally:
         zet_standaard(None)
+        instellingen.cache_clear()
     assert staat.is_completed()
     assert staat.name == "Rapportage bijgewerkt — 100 stappen te laat"
     sleutels = [
@@ -189,7 +194,7 @@ def test_flow_publishes_the_dashboard_as_artifacts(
     ):
         begin = md.index(f"![{titel}](data:image/svg+xml;base64,") + len(f"![{titel}](data:image/svg+xml;base64,")
         ingebed = base64.b64decode(md[begin : md.index(")", begin)])
-        assert ingebed == (tmp_path / naam).read_bytes()
+        assert ingebed == (map / naam).read_bytes()
     assert "| school | interne_weging | 250 | 250 | 50,0% | 10,5 | 18 | 0 | 0 |" in md
 
     def tabel(sleutel: str) -> list[dict[str, str]]:
@@ -209,25 +214,28 @@ def test_flow_publishes_the_dashboard_as_artifacts(
     }
     wijk = {x["Wijk"]: x for x in tabel("rapportage-trend-wijk")}
     assert wijk["onbekend"]["Totaal"] == "x"
-    assert (tmp_path / "rapport.md").exists()
-    assert date(2026, 12, 1).isoformat() in (tmp_path / "rapport.json").read_text(encoding="utf-8")
+    assert (map / "rapport.md").exists()
+    assert date(2026, 12, 1).isoformat() in (map / "rapport.json").read_text(encoding="utf-8")
 
 
 @pytest.mark.prefect
 def test_rapportage_in_prefect_without_personal_data(
-    prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path
+    prefect_server: str, omg: Omgeving, klok: Klok, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real signals with sentinel personal data, then the scheduled flow: Prefect's whole database holds none of it."""
     from tests.test_flows import PERSOONSGEGEVENS, prefect_database, scan_database
 
     signaleer(omg)
     signaleer(omg, rol="jgz.jeugdverpleegkundige", bsn=None)
+    monkeypatch.setenv("AANPAK_DATA_DIR", str(tmp_path))
+    instellingen.cache_clear()
     zet_standaard(omg)
     try:
         klok.moment = datetime(2026, 12, 1, 7, tzinfo=AMSTERDAM)
-        staat = rapportage(map=str(tmp_path / "rapporten"), return_state=True)
+        staat = rapportage(return_state=True)
     finally:
         zet_standaard(None)
+        instellingen.cache_clear()
     assert staat.is_completed()
     assert (tmp_path / "rapporten" / "rapport.md").exists()
     scan = scan_database(prefect_database(), PERSOONSGEGEVENS)

@@ -68,9 +68,12 @@ def toon_cmd() -> None:
 @bewaring_app.command("uitvoeren")
 @domeinfouten
 def uitvoeren_cmd(
-    droog: Annotated[bool, typer.Option("--droog", help="Alleen tonen (de flow verwijdert niets).")] = False,
+    droog: Annotated[bool, typer.Option("--droog", help="Alleen tonen, buiten Prefect (zoals 'toon').")] = False,
 ) -> None:
     """Voer de bewaring nu uit als Prefect-flow (dezelfde flow als de dagelijkse deployment)."""
+    if droog:  # the flow takes no parameter: it always applies the terms, so the dry run stays out of Prefect
+        toon_cmd()
+        return
     inst = instellingen()
     if not inst.prefect:
         raise DomeinFout("de bewaring draait als Prefect-flow (AANPAK_PREFECT staat uit)")
@@ -78,22 +81,22 @@ def uitvoeren_cmd(
         from prefect.client.schemas.objects import FlowRun
         from prefect.deployments import run_deployment
 
-        run = run_deployment("bewaring/bewaring", parameters={"droog": droog}, timeout=600, as_subflow=False)
+        run = run_deployment("bewaring/bewaring", timeout=600, as_subflow=False)
         assert isinstance(run, FlowRun)
         console.print(f"Prefect-run {run.name}: {run.state.name if run.state else 'onbekend'}.")
         return
-    naam = _in_proces(standaard(), droog)
+    naam = _in_proces(standaard())
     console.print(f"Bewaring: {escape(naam)}. Het verslag staat in Prefect (artefact 'bewaring').")
 
 
-def _in_proces(omg: Omgeving, droog: bool) -> str:
+def _in_proces(omg: Omgeving) -> str:
     from prefect.settings import temporary_settings
 
     from flows.bewaring import bewaring as bewaring_flow
 
     zet_standaard(omg)
     with temporary_settings(updates={"flows.heartbeat_frequency": None}):
-        state: Any = bewaring_flow(droog=droog, return_state=True)
+        state: Any = bewaring_flow(return_state=True)
     if not state.is_completed():
         raise DomeinFout(f"de bewaring is mislukt in Prefect: {state.message or state.name}")
     return str(state.name)

@@ -180,10 +180,11 @@ def verifieer_cmd(
         typer.Option("--anker", help="Eerder elders bewaard NUMMER:HASH om mee te vergelijken (herhaalbaar)."),
     ] = None,
 ) -> None:
-    """Controleer de hashketen van het verwerkingslog: een gewijzigde of verwijderde regel wordt gevonden.
+    """Controleer de hashketen van het verwerkingslog: een gewijzigde, ingevoegde of verwijderde regel wordt gevonden.
 
-    Bewaar de kop (nummer:hash) af en toe buiten bereik van de databasebeheerder; met --anker blijkt later of de
-    keten sindsdien is herschreven."""
+    De keten is beveiligd met de sleutel van de server, die niet in de database staat: wie alleen bij de
+    database kan, kan het log niet onopgemerkt herschrijven. Bewaar de kop (nummer:hash) af en toe buiten bereik
+    van de databasebeheerder; met --anker blijkt ook een teruggezette oudere kop."""
     omg = _omgeving()
     ankers: list[tuple[int, str]] = []
     for i, a in enumerate(anker or []):
@@ -197,6 +198,13 @@ def verifieer_cmd(
     if v.in_orde and not afwijkend:
         bereik = f"regels {v.eerste}–{v.laatste}" if v.aantal else "geen regels"
         console.print(f"Verwerkingslog in orde: {v.aantal} regel(s) ({bereik}).")
+        if v.ongesleuteld:
+            console.print(
+                f"  {v.ongesleuteld} regel(s) van vóór de sleutel (ongesleutelde hashketen), afgesloten door "
+                f"overgangsregel {v.sleutel_vanaf}; {v.aantal - v.ongesleuteld} regel(s) met de sleutel van de server."
+            )
+        elif v.aantal:
+            console.print("  Alle regels met de sleutel van de server.")
         console.print(f"Kop: {v.kop_volgnummer}:{v.kop_hash}", highlight=False)
         if ankers:
             console.print(f"{len(ankers)} anker(s) kloppen.")

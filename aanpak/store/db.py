@@ -6,6 +6,7 @@ failing halfway, and the second one then sees the first one's result (and gets a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ def maak_engine(url: str, **opties: Any) -> Engine:
     if url.startswith("sqlite"):
         pad = url.split("///", 1)[-1]
         if pad and pad != ":memory:":
-            Path(pad).parent.mkdir(parents=True, exist_ok=True)
+            _prive_bestand(Path(pad))
         engine = create_engine(
             url, connect_args={"timeout": 30, "isolation_level": None}, hide_parameters=True, **opties
         )
@@ -47,6 +48,17 @@ def maak_engine(url: str, **opties: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True, **opties)
+
+
+def _prive_bestand(pad: Path) -> None:
+    """The store file exists 0600 before SQLite opens it, so its -wal and -shm inherit that mode (SQLite gives
+    them the database file's permissions); a new folder is 0700. Existing files are tightened."""
+    pad.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not pad.exists():
+        os.close(os.open(pad, os.O_WRONLY | os.O_CREAT, 0o600))
+    for bestand in (pad, pad.with_name(pad.name + "-wal"), pad.with_name(pad.name + "-shm")):
+        if bestand.exists() and bestand.stat().st_mode & 0o077:
+            bestand.chmod(0o600)
 
 
 def alembic_config(url: str) -> Config:

@@ -436,6 +436,10 @@ class LogboekKop(Basis):
     #: ``vorige_hash`` of the oldest entry kept (entries before it were pruned under the retention term).
     begin_hash: Mapped[str] = mapped_column(String(64))
     begin_volgnummer: Mapped[int] = mapped_column(Integer)
+    #: The first entry keyed with the server's log key; older entries keep the unkeyed chain (migration 0007).
+    sleutel_vanaf: Mapped[int | None] = mapped_column(Integer)
+    #: HMAC of the head's fields with the server's log key: truncating or moving the start shows without it.
+    kop_mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class Beperking(Basis):

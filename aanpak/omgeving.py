@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from aanpak.config import Instellingen, instellingen
 from aanpak.crypto import SleutelFout, Sleutelring, SleutelsOntbreken, ontwikkelsleutels, parse_sleutels, privemap
+from aanpak.store import logboeksleutel
 from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek
 from aanpak.store.werkprocessen import Werkprocessen
-from aanpak.usecases import logboek
 
 
 def nu_utc() -> datetime:
@@ -34,7 +34,7 @@ class Omgeving:
     def __post_init__(self) -> None:
         # The disclosure log is chained with a key the database does not hold: every session of this engine
         # writes and verifies with this context's key (aanpak/usecases/logboek.py).
-        logboek.gebruik_sleutel(self.engine, self.sleutels.logboek_sleutel)
+        logboeksleutel.gebruik_sleutel(self.engine, self.sleutels.logboek_sleutel)
 
     def nu(self) -> datetime:
         return self.klok()
@@ -79,7 +79,7 @@ def bouw(inst: Instellingen | None = None, *, klok: Callable[[], datetime] = nu_
         privemap(inst.data_dir)  # the case store, its WAL and the dev keys: the owner's only (0700)
     sleutels = sleutelring(inst)  # first: a host without keys refuses before it touches the store
     engine = maak_engine(inst.db_url())
-    logboek.gebruik_sleutel(engine, sleutels.logboek_sleutel)  # migration 0007 closes an old chain with it
+    logboeksleutel.gebruik_sleutel(engine, sleutels.logboek_sleutel)  # migration 0007 closes an old chain with it
     if migreren:
         migreer(engine)
     return Omgeving(

@@ -23,44 +23,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aanpak.crypto import SleutelsOntbreken
+from aanpak.store.logboeksleutel import gebruik_sleutel as gebruik_sleutel
+from aanpak.store.logboeksleutel import sleutel_van
 from aanpak.store.schema import LogboekKop, Verwerking
 
 NUL_HASH = "0" * 64
 #: The ``handeling`` of the keyed entry where the key took over from the unkeyed chain (migration 0007).
 OVERGANG = "sleutel_ingevoerd"
-
-#: The log key per engine, installed by the application context (``Omgeving``): one key per database.
-_SLEUTELS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
-
-
-def gebruik_sleutel(engine: Engine, sleutel: bytes) -> None:
-    """Write and verify this engine's log with ``sleutel`` (the server's, derived from its matching key)."""
-    _SLEUTELS[engine] = sleutel
-
-
-def sleutel_van(verbinding: Session | Connection) -> bytes:
-    """The key installed for the session's or connection's engine; refused (fail closed) when there is none."""
-    bind = verbinding.get_bind() if isinstance(verbinding, Session) else verbinding
-    engine = bind.engine if isinstance(bind, Connection) else bind
-    sleutel = _SLEUTELS.get(engine)
-    if sleutel is None:
-        raise SleutelsOntbreken(
-            "het verwerkingslog wordt alleen met de sleutel van de server geschreven of gecontroleerd; "
-            "deze verbinding heeft er geen",
-            veld="AANPAK_HMAC_SLEUTEL",
-        )
-    return sleutel
 
 
 def _kop(sessie: Session) -> LogboekKop:

@@ -26,6 +26,7 @@ from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.rapport import rapport_cmd
+from aanpak.cli.server import server_cmd
 from aanpak.cli.sleutels import sleutels_app
 from aanpak.cli.weergave import console, datum, moment_tekst, werkdagen_tekst
 from aanpak.redactie import installeer as installeer_redactie
@@ -66,6 +67,7 @@ for naam, sub in (
 ):
     app.add_typer(sub, name=naam)
 app.command("rapport")(rapport_cmd)
+app.command("server")(server_cmd)
 casus_app.command("inzien")(inzien_cmd)
 
 # -- signaal ------------------------------------------------------------------------------------------------

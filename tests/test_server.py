@@ -623,3 +623,84 @@ def test_signaal_en_besluit_als_prefect_flow_runs(
     genomen = besluit(api, casus, "interne_weging", "eigen_ondersteuning")
     assert genomen["overgang"] == "klaar"
     assert genomen["toegepast"]["gestarte_stappen"] == ["informeren_grondslag"]
+
+
+def _deployments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Transitions as deployment runs for a worker, as in production (the session's Prefect server)."""
+    monkeypatch.setenv("AANPAK_PREFECT", "true")
+    monkeypatch.setenv("AANPAK_DEPLOYMENTS", "true")
+    instellingen.cache_clear()
+
+
+@pytest.mark.prefect
+def test_overgang_die_nog_loopt_is_202_en_het_signaal_is_vastgelegd(
+    omg: Omgeving, uitgever: Uitgever, prefect_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployment without a worker: the run is created but not picked up; the caller hears it is stored."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    from aanpak import uitvoering
+    from aanpak.store.schema import Signaal
+
+    monkeypatch.setattr(uitvoering, "WACHTTIJD_SECONDEN", 1.0)
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="aanpak-test-zonder-worker", type="process"), overwrite=True)
+        deployment = client.create_deployment(
+            client.create_flow_from_name("signaal-ontvangen"),
+            "signaal-ontvangen",
+            work_pool_name="aanpak-test-zonder-worker",
+            entrypoint="flows/signaal_ontvangen.py:signaal_ontvangen",
+        )
+    try:
+        _deployments(monkeypatch)
+        api = _api(omg, uitgever)
+        r = api.post("/signalen", SCHOOL, signaal_document())
+        antwoord = ok(r, 202)
+        assert antwoord["overgang"] == "bezig"
+        assert antwoord["casus_ref"] is None
+        assert antwoord["melding"].startswith("Vastgelegd")
+        with omg.uow() as sessie:
+            signaal = sessie.scalar(select(Signaal).where(Signaal.ref == antwoord["signaal_ref"]))
+            assert signaal is not None
+            assert signaal.verwerkt_op is None  # the worker would process it
+    finally:
+        instellingen.cache_clear()
+        with get_client(sync_client=True) as client:
+            for run in client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment]))
+            ):
+                client.delete_flow_run(run.id)
+            client.delete_deployment(deployment)
+
+
+@pytest.mark.prefect
+def test_overgang_die_mislukt_is_202_zonder_traceback(
+    omg: Omgeving, uitgever: Uitgever, prefect_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``stap-afgerond`` deployment exists: the decision is stored and the answer says so, nothing more."""
+    monkeypatch.setenv("AANPAK_PREFECT", "false")
+    instellingen.cache_clear()
+    api = _api(omg, uitgever)
+    casus = registreer(api)
+    _deployments(monkeypatch)
+    try:
+        r = api.post(f"/casussen/{casus}/stappen/interne_weging/besluit", SCHOOL, {"uitkomst": "eigen_ondersteuning"})
+        antwoord = ok(r, 202)
+        assert antwoord["overgang"] == "mislukt"
+        assert antwoord["toegepast"] is None
+        assert "Traceback" not in r.text
+        assert _REF.fullmatch(antwoord["besluit_ref"])
+    finally:
+        instellingen.cache_clear()
+
+
+def test_cli_server_start_niet_zonder_tokenverificatie() -> None:
+    from typer.testing import CliRunner
+
+    from aanpak.cli.main import app
+
+    r = CliRunner().invoke(app, ["server", "--port", "8110"])
+    assert r.exit_code == 1
+    assert "tokenverificatie" in r.output

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,7 +28,9 @@ from aanpak.config import STANDAARD_WERKPROCES, instellingen
 from aanpak.omgeving import Omgeving
 from aanpak.server.app import maak_app
 from aanpak.server.logboeken import veilig_pad
+from aanpak.store.db import maak_engine
 from aanpak.store.schema import Verwerking
+from tests.conftest import Klok, maak_omgeving
 from tests.gegevens import SENTINEL_BSN, SENTINELS, signaal_document
 from tests.server_hulp import Klant, Uitgever
 
@@ -704,3 +707,19 @@ def test_cli_server_start_niet_zonder_tokenverificatie() -> None:
     r = CliRunner().invoke(app, ["server", "--port", "8110"])
     assert r.exit_code == 1
     assert "tokenverificatie" in r.output
+
+
+def test_onverwachte_fout_is_500_zonder_traceback_in_de_log(
+    tmp_path: Path, uitgever: Uitgever, zonder_prefect: None, caplog: pytest.LogCaptureFixture, klok: Klok
+) -> None:
+    """A store that cannot be opened: 500 as problem details, the log names only the error's type."""
+    caplog.set_level(logging.DEBUG)
+    kapot = maak_engine(f"sqlite:///{tmp_path / 'bestaat-niet' / 'aanpak.db'}")
+    api = _api(maak_omgeving(kapot, klok), uitgever)
+    r = api.post("/signalen", SCHOOL, signaal_document())
+    inhoud = probleem(r, 500)
+    assert inhoud["title"] == "Interne fout"
+    assert "OperationalError" not in r.text
+    assert any("OperationalError" in rec.getMessage() for rec in caplog.records if rec.name == "aanpak.server")
+    assert "Traceback" not in caplog.text
+    geen_persoonsgegevens(caplog.text + r.text)

@@ -28,6 +28,7 @@ from aanpak.server.api import (
 )
 from aanpak.server.grootte import MAX_BYTES, Groottegrens
 from aanpak.server.toegang import Verificateur
+from aanpak.server.vangnet import Vangnet
 
 PREFIX = "/api/v1"
 
@@ -58,6 +59,7 @@ def maak_app(omgeving: Omgeving, verificateur: Verificateur, *, max_bytes: int =
     logboeken.installeer()
     problemen.installeer(app)
     app.add_middleware(Groottegrens, max_bytes=max_bytes)
+    app.add_middleware(Vangnet)  # outermost of ours: also catches what happens around the size limit
 
     @app.get(f"{PREFIX}/gezondheid", tags=["beheer"], response_model=Gezondheid)
     def gezondheid() -> Gezondheid:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aanpak import uitvoering
 from aanpak.omgeving import Omgeving
@@ -48,7 +49,7 @@ def _onbekende_casus(casus_ref: str) -> NietGevonden:
     return NietGevonden(f"casus '{casus_ref}' bestaat niet", veld="casus")
 
 
-def _betrokken(omg: Omgeving, sessie: Any, casus: Casus, actor: Actor, loket: bool) -> bool:
+def _betrokken(omg: Omgeving, sessie: Session, casus: Casus, actor: Actor, loket: bool) -> bool:
     """Today roles are the unit of involvement; the organisation engineer makes it (organisation, role)."""
     if actor.rol in betrokken_rollen(sessie, casus):
         return True

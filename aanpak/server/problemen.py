@@ -65,8 +65,6 @@ def _pad(loc: Sequence[int | str], soort: str) -> str:
     delen = list(loc)
     if delen and delen[0] == "body":
         delen = delen[1:]
-    elif delen and delen[0] in ("query", "path", "header", "cookie"):
-        delen = [delen[0], *delen[1:]]
     if soort == "extra_forbidden" and delen:
         delen = delen[:-1]  # the unknown key itself may be personal data
     if "[key]" in delen:
@@ -114,7 +112,7 @@ def status_van(exc: DomeinFout) -> int:
 
 
 def installeer(app: FastAPI) -> None:
-    """Register the handlers that turn every refusal into a problem-details response."""
+    """Register the handlers that turn every refusal into a problem-details response (the rest: vangnet.py)."""
 
     @app.exception_handler(TokenOngeldig)
     async def _token(_: Request, exc: TokenOngeldig) -> JSONResponse:
@@ -156,8 +154,3 @@ def installeer(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else _SOORTEN.get(exc.status_code, ("", "Fout"))[1]
         return probleem(exc.status_code, detail, headers=dict(exc.headers) if exc.headers else None)
-
-    @app.exception_handler(Exception)
-    async def _onverwacht(_: Request, exc: Exception) -> JSONResponse:
-        log.error("onverwachte fout: %s", type(exc).__name__)  # only the type: a message may hold data
-        return probleem(500, "Er ging iets mis op de server; er is niets gewijzigd dat niet al bevestigd was.")

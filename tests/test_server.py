@@ -723,3 +723,64 @@ def test_onverwachte_fout_is_500_zonder_traceback_in_de_log(
     assert any("OperationalError" in rec.getMessage() for rec in caplog.records if rec.name == "aanpak.server")
     assert "Traceback" not in caplog.text
     geen_persoonsgegevens(caplog.text + r.text)
+
+
+#: A server process with uvicorn's own logging configuration (as `aanpak server` runs it), printing its port.
+_SERVERPROCES = """
+import sys, threading, time
+import httpx, uvicorn
+from aanpak.omgeving import bouw
+from aanpak.server.app import maak_app
+from tests.server_hulp import Uitgever
+
+uitgever = Uitgever()
+server = uvicorn.Server(uvicorn.Config(maak_app(bouw(), uitgever.verificateur()), host="127.0.0.1", port=0))
+draad = threading.Thread(target=server.run, daemon=True)
+draad.start()
+einde = time.monotonic() + 60
+while not server.started and time.monotonic() < einde:
+    time.sleep(0.05)
+poort = server.servers[0].sockets[0].getsockname()[1]
+kop = {"Authorization": "Bearer " + uitgever.token("t.test", "school-venlo", ["school.zorgcoordinator"])}
+with httpx.Client(base_url=f"http://127.0.0.1:{poort}", timeout=60) as client:
+    print(client.get("/api/v1/postvak", params={"bsn": sys.argv[1], "naam": sys.argv[2]}, headers=kop).status_code)
+    print(client.get(f"/api/v1/casussen/{sys.argv[2]}/tijdlijn", headers=kop).status_code)
+    print(kop["Authorization"], file=sys.stderr)  # the test checks the token appears only in this line
+server.should_exit = True
+draad.join(60)
+"""
+
+
+def test_toegangslog_met_uvicorns_eigen_logconfiguratie(tmp_path: Path) -> None:
+    """uvicorn's access formatter unpacks the record's arguments: the filters keep them, minus query and data."""
+    import os
+    import subprocess
+    import sys
+
+    omgeving = {
+        **os.environ,
+        "AANPAK_DATA_DIR": str(tmp_path),
+        "AANPAK_DATABASE_URL": "",
+        "AANPAK_PREFECT": "false",
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    }
+    uit = subprocess.run(
+        [sys.executable, "-c", _SERVERPROCES, SENTINEL_BSN, "Xylofoonstra"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=omgeving,
+        check=False,
+    )
+    assert uit.returncode == 0, uit.stderr
+    alles = (uit.stdout + uit.stderr).splitlines()  # uvicorn logs access to stdout, the rest to stderr
+    assert [r for r in uit.stdout.splitlines() if r.isdigit()] == ["200", "422"]
+    toegang = [regel for regel in alles if "HTTP/1.1" in regel]
+    assert len(toegang) == 2, alles
+    assert '"GET /api/v1/postvak HTTP/1.1" 200' in toegang[0]
+    assert '"GET /api/v1/casussen/[…]/tijdlijn HTTP/1.1" 422' in toegang[1]
+    assert "Logging error" not in uit.stderr
+    regels = [r for r in alles if not r.startswith("Bearer ")]
+    geen_persoonsgegevens("\n".join(regels))
+    token = next(r for r in uit.stderr.splitlines() if r.startswith("Bearer ")).split()[1]
+    assert token not in "\n".join(regels)

@@ -27,17 +27,29 @@ def veilig_pad(pad: str) -> str:
 
 
 class ToegangslogFilter(logging.Filter):
-    """Rewrites uvicorn's access-log arguments ``(client, method, path, http_version, status)``."""
+    """Rewrites uvicorn's access-log arguments ``(client, method, path, http_version, status)`` in place.
+
+    uvicorn's own access formatter unpacks those arguments, so they stay a 5-tuple: the path loses its query
+    and strange segments, every text is masked. Any other record gets the ordinary redaction.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            record.args = (args[0], args[1], veilig_pad(args[2]), args[3], args[4])
-        return True
+            client, methode, pad, versie, status = args
+            record.args = (
+                redactie.maskeer(str(client)),
+                redactie.maskeer(str(methode)),
+                redactie.maskeer(veilig_pad(str(pad))),
+                redactie.maskeer(str(versie)),
+                status,
+            )
+            return True
+        return _REDACTIE.filter(record)
 
 
-_TOEGANG = ToegangslogFilter()
 _REDACTIE = redactie.Redactiefilter()
+_TOEGANG = ToegangslogFilter()
 
 
 def _voeg_toe(doel: logging.Filterer, filter_: logging.Filter) -> None:
@@ -51,9 +63,11 @@ def installeer() -> None:
     for naam in SERVER_LOGGERS:
         logger = logging.getLogger(naam)
         if naam == "uvicorn.access":
-            _voeg_toe(logger, _TOEGANG)  # before redaction: it needs the arguments, redaction formats them
+            # Not the generic redaction: it would drop the arguments uvicorn's access formatter unpacks.
+            _voeg_toe(logger, _TOEGANG)
             for handler in logger.handlers:
                 _voeg_toe(handler, _TOEGANG)
+            continue
         _voeg_toe(logger, _REDACTIE)
         for handler in logger.handlers:
             _voeg_toe(handler, _REDACTIE)

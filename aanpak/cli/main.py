@@ -26,6 +26,7 @@ from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.rapport import rapport_cmd
+from aanpak.cli.server import server_cmd
 from aanpak.cli.sleutels import sleutels_app
 from aanpak.cli.toegang import toegang_app, token_cmd
 from aanpak.cli.weergave import console, resterend
@@ -70,6 +71,7 @@ for naam, sub in (
     app.add_typer(sub, name=naam)
 app.command("rapport")(rapport_cmd)
 app.command("token")(token_cmd)
+app.command("server")(server_cmd)
 casus_app.command("inzien")(inzien_cmd)
 
 # -- signaal ------------------------------------------------------------------------------------------------

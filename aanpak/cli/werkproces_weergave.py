@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from aanpak.rapportage.mermaid import mermaid_diagram
 from models.werkproces import Werkproces
+
+__all__ = ["mermaid_diagram", "stappentabel"]
 
 
 def _termijn(wp: Werkproces, key: str) -> str:
@@ -36,22 +39,3 @@ def stappentabel(wp: Werkproces) -> Table:
             uitkomsten,
         )
     return tabel
-
-
-def mermaid_diagram(wp: Werkproces) -> str:
-    regels = ["flowchart TD", "    start([signaal]) --> " + wp.intake.stap]
-    for stap in wp.stappen:
-        regels.append(f'    {stap.key}["{stap.naam}<br/><small>{stap.eigenaar} · {stap.termijn.tekst()}</small>"]')
-    for stap in wp.stappen:
-        for u in stap.uitkomsten:
-            for volgende in u.volgende:
-                regels.append(f"    {stap.key} -->|{u.key}| {volgende}")
-            if u.sluit_casus:
-                regels.append(f"    {stap.key} -->|{u.key}| einde([casus gesloten])")
-            elif not u.volgende:
-                regels.append(f"    {stap.key} -->|{u.key}| einde_tak([einde tak])")
-    if wp.intake.bij_match:
-        regels.append(f"    match([match]) -.-> {wp.intake.bij_match}")
-    if wp.stagnatie:
-        regels.append(f"    stagnatie([stagnatie]) -.-> {wp.stagnatie.stap}")
-    return "\n".join(regels)

@@ -35,11 +35,12 @@ def partij(actor: Actor) -> Partij:
     return Partij(actor.organisatie, actor.rol)
 
 
-def controleer_actor(wp: Werkproces, register: Organisatieregister, actor: Actor, veld: str = "actor") -> None:
-    """The actor's role is known, its organisation is in the register and is of the role's type."""
+def controleer_actor(wp: Werkproces, register: Organisatieregister, actor: Actor) -> None:
+    """The actor's role is known, its organisation is in the register and is of the role's type (fields
+    ``actor_rol`` and ``actor_organisatie``)."""
     if not wp.heeft_rol(actor.rol):
-        raise InvoerFout([(f"{veld}.rol", f"onbekende rol '{actor.rol}' in werkproces {wp.versie}")])
-    controleer_organisatie(wp, register, actor.rol, actor.organisatie, f"{veld}.organisatie")
+        raise InvoerFout([("actor_rol", f"onbekende rol '{actor.rol}'")])
+    controleer_organisatie(wp, register, actor.rol, actor.organisatie, "actor_organisatie")
 
 
 def controleer_organisatie(

@@ -15,10 +15,9 @@ from aanpak.config import instellingen
 from aanpak.meldingen.inhoud import kenmerk_van
 from aanpak.omgeving import Omgeving, nu_utc, zet_standaard
 from aanpak.store.schema import Bezorging, Melding
-from aanpak.usecases.signaal import registreer_signaal
 from flows.meldingen_versturen import meldingen_versturen
 from models.signaal import lees_signaal
-from tests.gegevens import signaal_document, signaleer
+from tests.gegevens import registreer, signaal_document, signaleer
 from tests.ontvangers import HttpOntvanger
 
 pytestmark = pytest.mark.prefect
@@ -91,7 +90,7 @@ def test_overgang_bezorgt_als_laatste_stap(
     prefect_server: str, echte_tijd: Omgeving, http: HttpOntvanger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     configureer(monkeypatch, tmp_path / "k.yaml", f'urls:\n  - "{http.url}":\n      tag: alle\n')
-    geregistreerd = registreer_signaal(echte_tijd, lees_signaal(signaal_document()))
+    geregistreerd = registreer(echte_tijd, lees_signaal(signaal_document()))
     uitvoering.na_signaal(echte_tijd, geregistreerd.signaal_ref)
     verwacht = kenmerken(echte_tijd)
     assert verwacht

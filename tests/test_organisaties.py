@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
+from alembic import command
+from sqlalchemy import Engine, MetaData, insert, text
 
 from aanpak.config import STANDAARD_ORGANISATIES, STANDAARD_WERKPROCES
+from aanpak.store.db import alembic_config, maak_engine
 from models import organisaties
 from models.actor import Actor
 from models.binding import controleer_actor, organisatie_voor, partijen_voor
 from models.fouten import DefinitieFout, InvoerFout
 from models.organisaties import Organisatieregister
 from models.werkproces import Werkproces, laad_bestand
+from tests.conftest import PG_ADMIN_URL, postgres_bereikbaar
 
 WP: Werkproces = laad_bestand(STANDAARD_WERKPROCES)[0]
 
@@ -82,10 +91,10 @@ def test_actor_organisatie_moet_van_het_type_van_de_rol_zijn() -> None:
     controleer_actor(WP, REGISTER, Actor("a.mentor", "school-de-wissel", "school.zorgcoordinator"))
     with pytest.raises(InvoerFout) as fout:
         controleer_actor(WP, REGISTER, Actor("a.mentor", "jgz-limburg-noord", "school.zorgcoordinator"))
-    assert fout.value.veld == "actor.organisatie"
+    assert fout.value.veld == "actor_organisatie"
     with pytest.raises(InvoerFout) as fout:
         controleer_actor(WP, REGISTER, Actor("a.mentor", "school-nergens", "school.zorgcoordinator"))
-    assert fout.value.veld == "actor.organisatie"
+    assert fout.value.veld == "actor_organisatie"
 
 
 def test_organisatie_voor_een_rol() -> None:
@@ -102,3 +111,100 @@ def test_organisatie_voor_een_rol() -> None:
         "school.teamleider@school-de-wissel"
     ]
     assert partijen_voor(WP, REGISTER, "school.teamleider", []) == []
+
+
+# -- the migration: existing rows get the single organisation of their type --------------------------------
+
+
+def _migreer_tot(engine: Engine, revisie: str) -> None:
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revisie)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def lege_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database without any schema yet (the migration test drives alembic itself)."""
+    if request.param == "sqlite":
+        eng = maak_engine(f"sqlite:///{tmp_path / 'migratie.db'}")
+        yield eng
+        eng.dispose()
+        return
+    if not postgres_bereikbaar():
+        pytest.skip("PostgreSQL op 127.0.0.1:5432 antwoordt niet")
+    naam = f"aanpak_migratie_{uuid.uuid4().hex[:10]}"
+    admin = maak_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{naam}"'))
+    eng = maak_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{naam}")
+    yield eng
+    eng.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{naam}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migratie_0006_vult_de_organisatie_van_bestaande_rijen(lege_engine: Engine) -> None:
+    _migreer_tot(lege_engine, "0005")
+    nu = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    meta = MetaData()
+    meta.reflect(lege_engine)
+    t = meta.tables
+    with lege_engine.begin() as conn:  # rows written the 0005 way: roles only
+        conn.execute(
+            insert(t["werkproces_versie"]).values(
+                id=1, key="venlo_convenant", versie="2022.2", inhoud_hash="x", tekst="-", geladen_op=nu
+            )
+        )
+        conn.execute(insert(t["jeugdige"]).values(id=1, identiteit_versleuteld=b"x", naam_hash="n", aangemaakt_op=nu))
+        conn.execute(
+            insert(t["casus"]).values(
+                id=1, ref="C-MIGRATIE", jeugdige_id=1, werkproces_id=1, status="open", ave_niveau=2,
+                casusregie="wijkteam.casusregisseur", procesregie="gemeente.procesregisseur", acuut=False,
+                geopend_op=nu, versie=1,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(t["signaal"]).values(
+                id=1, ref="S-MIGRATIE", jeugdige_id=1, casus_id=1, bron_rol="school.zorgcoordinator",
+                bron_organisatie="school", categorieen=["verzuim"], acuut=False, leeftijdsgroep="12-15",
+                zorg_versleuteld=b"x", melder_versleuteld=b"x", ontvangen_op=nu,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(t["stap"]).values(
+                id=1, casus_id=1, stap_key="casusoverleg", volgnummer=1, status="open",
+                eigenaar_rol="veilig_thuis.medewerker", acuut=False, gestart_op=nu, termijn_einde=nu,
+                opgeschort_werkdagen=0, verlengd_met=0, escalatie_niveau=0, versie=1,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(t["overdracht"]).values(
+                id=1, ref="O-MIGRATIE", casus_id=1, soort="casusregie", van_rol="school.zorgcoordinator",
+                naar_rol="wijkteam.casusregisseur", status="aangeboden", aangeboden_op=nu, termijn_einde=nu,
+                escalatie_niveau=0, versie=1,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(t["melding"]).values(
+                id=1, sleutel="m1", casus_id=1, soort="escalatie", ontvanger_rol="jgz.teamleider", gegevens={},
+                status="wachtend", pogingen=0, volgende_poging=nu, aangemaakt_op=nu,
+            )
+        )  # fmt: skip
+    _migreer_tot(lege_engine, "head")
+    with lege_engine.connect() as conn:
+        casus = conn.execute(text("SELECT casusregie_organisatie, procesregie_organisatie FROM casus")).one()
+        assert tuple(casus) == ("wijkteam-venlo", "gemeente-venlo")
+        assert conn.scalar(text("SELECT melder_organisatie FROM signaal")) == "school-de-wissel"
+        assert conn.scalar(text("SELECT bron_organisatie FROM signaal")) == "school"  # the type stays for reports
+        assert conn.scalar(text("SELECT eigenaar_organisatie FROM stap")) == "veilig-thuis-limburg-noord"
+        overdracht = conn.execute(text("SELECT van_organisatie, naar_organisatie FROM overdracht")).one()
+        assert tuple(overdracht) == ("school-de-wissel", "wijkteam-venlo")
+        assert conn.scalar(text("SELECT ontvanger_organisatie FROM melding")) == "jgz-limburg-noord"
+    # The hard-coded mapping is the default register's single organisation per type (schools: the first).
+    register = organisaties.laad_bestand(STANDAARD_ORGANISATIES, WP)
+    from importlib import import_module
+
+    migratie = import_module("migrations.versions.0006_organisaties")
+    assert {o.key: register.van_type(o.key)[0] for o in WP.organisaties} == migratie.TYPE_NAAR_ORGANISATIE

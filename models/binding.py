@@ -47,6 +47,9 @@ def controleer_organisatie(
     wp: Werkproces, register: Organisatieregister, rol: str, organisatie: str, veld: str
 ) -> None:
     type_ = wp.rol(rol).organisatie
+    if not organisatie:
+        opties = ", ".join(register.van_type(type_)) or "geen"
+        raise InvoerFout([(veld, f"noem de organisatie voor rol '{rol}' (een van: {opties})")])
     if not register.heeft(organisatie):
         raise InvoerFout([(veld, f"onbekende organisatie '{organisatie}'")])
     if register.type_van(organisatie) != type_:

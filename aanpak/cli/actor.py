@@ -10,7 +10,6 @@ import typer
 
 from aanpak.omgeving import Omgeving
 from models.actor import Actor
-from models.fouten import InvoerFout
 
 Organisatie = Annotated[
     str | None,
@@ -22,18 +21,16 @@ Organisatie = Annotated[
 ]
 
 
-def standaard_organisatie(omg: Omgeving, rol: str, organisatie: str | None, veld: str = "--organisatie") -> str:
-    """The organisation named, else the only one of the role's type; refused naming ``veld`` otherwise."""
+def standaard_organisatie(omg: Omgeving, rol: str, organisatie: str | None) -> str:
+    """The organisation named, else the only one of the role's type, else "" — the use case then refuses
+    naming ``--organisatie`` (after the document's own fields, so the coordinator sees those first)."""
     if organisatie is not None:
         return organisatie
     wp = omg.werkprocessen.bestand()[0]
     if not wp.heeft_rol(rol):
-        raise InvoerFout([("--als", f"onbekende rol '{rol}'")])
-    type_ = wp.rol(rol).organisatie
-    opties = omg.werkprocessen.register().van_type(type_)
-    if len(opties) != 1:
-        raise InvoerFout([(veld, f"noem de organisatie (een van: {', '.join(opties) or 'geen'})")])
-    return opties[0]
+        return ""
+    opties = omg.werkprocessen.register().van_type(wp.rol(rol).organisatie)
+    return opties[0] if len(opties) == 1 else ""
 
 
 def actor_uit(omg: Omgeving, als: str, door: str, organisatie: str | None) -> Actor:

@@ -78,6 +78,8 @@ def postvak(omg: Omgeving, *, organisatie: str, rol: str | None = None) -> list[
         if rol is not None and not wp.heeft_rol(rol):
             raise InvoerFout([("rol", f"onbekende rol '{rol}'")])
         type_ = register.type_van(organisatie)
+        if not organisatie:
+            raise InvoerFout([("organisatie", "noem de organisatie (sleutel uit het organisatieregister)")])
         if type_ is None:
             raise InvoerFout([("organisatie", f"onbekende organisatie '{organisatie}'")])
         if rol is not None and wp.rol(rol).organisatie != type_:

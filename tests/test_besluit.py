@@ -664,7 +664,7 @@ def test_running_case_keeps_its_term_bounds_under_a_new_version(
     nieuw_omg = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2099.1"))
     nieuw = signaleer(nieuw_omg, bsn=ANDER_BSN, voornamen="Pim", achternaam="Proef").casus_ref
 
-    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.2"
+    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.3"
     assert tijdlijn(nieuw_omg, nieuw).werkproces == "venlo_convenant 2099.1"
     assert stap_rij(omg, oud, "interne_weging").termijn_einde == eind(2026, 12, 8)  # 5 werkdagen
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 11)  # 8 werkdagen
@@ -697,19 +697,19 @@ def test_running_case_starts_its_next_steps_with_its_own_version(
 
     opnieuw = stap_rij(omg, oud, "interne_weging")
     assert (opnieuw.volgnummer, opnieuw.status) == (2, "open")
-    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.2)
+    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.3)
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 14)  # + 8 werkdagen (2099.1)
 
 
 def test_changed_definition_under_a_used_version_is_refused(
     omg: Omgeving, engine: Engine, klok: Klok, tmp_path: Path
 ) -> None:
-    signaleer(omg)  # version 2022.2 is now in use, snapshotted in the store
-    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.2"))
+    signaleer(omg)  # version 2022.3 is now in use, snapshotted in the store
+    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.3"))
     voor = tel(omg)
 
     with pytest.raises(DefinitieFout) as info:
         registreer(vervalst, lees_signaal(signaal_document(bsn=ANDER_BSN, voornamen="Pim")))
     assert info.value.problemen[0][0] == "versie"
-    assert "2022.2" in str(info.value)
+    assert "2022.3" in str(info.value)
     assert tel(omg) == voor

@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from alembic import command
-from sqlalchemy import Engine, MetaData, insert, text
+from sqlalchemy import Engine, MetaData, insert, select, text
 
 from aanpak.config import STANDAARD_ORGANISATIES, STANDAARD_WERKPROCES
+from aanpak.meldingen.instellingen import Beleid
+from aanpak.meldingen.kanalen import Kanaal, Kanalen, postvak_url
+from aanpak.omgeving import Omgeving
 from aanpak.store.db import alembic_config, maak_engine
+from aanpak.store.schema import Casus, Melding, Overdracht, StapInstantie, Verwerking
+from aanpak.store.werkprocessen import Werkprocessen
+from aanpak.usecases import bezorging, grondslag, inzage
+from aanpak.usecases.besluit import BesluitIn, neem_besluit
+from aanpak.usecases.inzicht import postvak
+from aanpak.usecases.overdracht import accepteer_overdracht
 from models import organisaties
 from models.actor import Actor
 from models.binding import controleer_actor, organisatie_voor, partijen_voor
-from models.fouten import DefinitieFout, InvoerFout
+from models.fouten import DefinitieFout, DomeinFout, InvoerFout, NietGevonden
 from models.organisaties import Organisatieregister
 from models.werkproces import Werkproces, laad_bestand
 from tests.conftest import PG_ADMIN_URL, postgres_bereikbaar
+from tests.gegevens import besluit, signaleer
 
 WP: Werkproces = laad_bestand(STANDAARD_WERKPROCES)[0]
 
@@ -208,3 +220,116 @@ def test_migratie_0006_vult_de_organisatie_van_bestaande_rijen(lege_engine: Engi
 
     migratie = import_module("migrations.versions.0006_organisaties")
     assert {o.key: register.van_type(o.key)[0] for o in WP.organisaties} == migratie.TYPE_NAAR_ORGANISATIE
+
+
+# -- school B is not involved in school A's case ------------------------------------------------------------
+
+SCHOOL = "school.zorgcoordinator"
+WIJKTEAM = "wijkteam.casusregisseur"
+WISSEL, BAKEN = "school-de-wissel", "school-het-baken"
+
+
+def _naar_ave_regie(omg: Omgeving) -> str:
+    casus = signaleer(omg, organisatie=WISSEL).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    return casus
+
+
+def test_school_b_ziet_niets_van_de_casus_van_school_a(omg: Omgeving, tmp_path: Path) -> None:
+    casus = _naar_ave_regie(omg)
+    andere = Actor("b.coordinator", BAKEN, SCHOOL)
+    # postvak: school A's coordinator has the open step, school B's has nothing
+    assert [t.casus_ref for t in postvak(omg, rol=SCHOOL, organisatie=WISSEL)] == [casus]
+    assert postvak(omg, rol=SCHOOL, organisatie=BAKEN) == []
+    assert postvak(omg, organisatie=BAKEN) == []
+    # notifications: outbox rows name the organisation, never school B; delivered files only in A's folder
+    with omg.uow() as sessie:
+        rijen = sessie.execute(select(Melding.ontvanger_organisatie, Melding.ontvanger_rol)).all()
+    assert rijen
+    assert all(o is not None for o, _ in rijen)
+    assert {o for o, r in rijen if r.startswith("school.")} == {WISSEL}
+    postvak_map = tmp_path / "postvak"
+    alles = Kanalen((Kanaal("postvak", "postvak", frozenset({"alle"}), postvak_url(postvak_map)),), "test")
+    verslag = bezorging.bezorg(omg, alles, Beleid(timeout=5.0, parallel=1, claim=120.0))
+    assert verslag.verzonden == len(rijen)
+    assert (postvak_map / WISSEL / SCHOOL).is_dir()
+    assert not (postvak_map / BAKEN).exists()
+    assert sorted(p.name for p in postvak_map.iterdir()) == sorted({o for o, _ in rijen if o})
+    # inzage: refused as if the case did not exist — and logged, with the organisation
+    with pytest.raises(NietGevonden) as fout:
+        inzage.casus_inzien(omg, casus, andere, "casusoverleg")
+    assert str(fout.value) == f"casus: casus '{casus}' bestaat niet"
+    with omg.uow() as sessie:
+        regel = sessie.scalars(select(Verwerking).order_by(Verwerking.volgnummer.desc())).first()
+        assert regel is not None
+        assert (regel.organisatie, regel.rol, regel.uitkomst, regel.reden) == (
+            BAKEN,
+            SCHOOL,
+            "geweigerd",
+            "niet_betrokken",
+        )
+    # the same role at school A reads what it brought in itself
+    eigen = inzage.casus_inzien(omg, casus, Actor("a.mentor", WISSEL, SCHOOL), "casusoverleg")
+    assert eigen.geweigerd is None
+    assert eigen.getoond
+    # grounds and decisions: school B carries nothing in the case
+    with pytest.raises(DomeinFout) as geen_grond:
+        grondslag.leg_vast(
+            omg, grondslag.GrondslagIn(casus_ref=casus, soort="vitaal_belang", doel="casusoverleg"), andere
+        )
+    assert geen_grond.value.veld == "actor_rol"
+    with pytest.raises(DomeinFout) as geen_besluit:
+        neem_besluit(omg, BesluitIn(casus_ref=casus, stap="ave_regie_bepalen", uitkomst="geen_zorg"), andere)
+    assert geen_besluit.value.veld == "actor_rol"
+
+
+def test_een_doel_buiten_de_lijst_wordt_geweigerd(omg: Omgeving) -> None:
+    casus = signaleer(omg, organisatie=WISSEL).casus_ref
+    with pytest.raises(InvoerFout) as fout:
+        inzage.casus_inzien(omg, casus, Actor("a.mentor", WISSEL, SCHOOL), "nieuwsgierig")
+    assert fout.value.veld == "doel"
+    # a purpose key another role may use is not this role's either
+    with pytest.raises(InvoerFout):
+        inzage.casus_inzien(omg, casus, Actor("a.mentor", WISSEL, SCHOOL), "veiligheid")
+
+
+def test_twee_wijkteams_vragen_de_organisatie_in_het_regiebesluit(omg: Omgeving, tmp_path: Path) -> None:
+    data = yaml.safe_load(STANDAARD_ORGANISATIES.read_text(encoding="utf-8"))
+    data["organisaties"].append({"key": "wijkteam-blerick", "naam": "Wijkteam Blerick", "type": "wijkteam"})
+    pad = tmp_path / "organisaties.yaml"
+    pad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    omg = replace(omg, werkprocessen=Werkprocessen(STANDAARD_WERKPROCES, pad))
+    casus = _naar_ave_regie(omg)
+    regie = {"ave_fase": 2, "casusregie": WIJKTEAM}
+    with pytest.raises(InvoerFout) as fout:
+        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, **regie)
+    assert fout.value.veld == "casusregie_organisatie"
+    with pytest.raises(InvoerFout) as verkeerd:
+        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, casusregie_organisatie=BAKEN, **regie)
+    assert verkeerd.value.veld == "casusregie_organisatie"
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, casusregie_organisatie="wijkteam-blerick", **regie
+    )
+    [ref] = toegepast.overdrachten
+    with omg.uow() as sessie:
+        o = sessie.scalars(select(Overdracht).where(Overdracht.ref == ref)).one()
+        assert (o.van_organisatie, o.naar_organisatie) == (WISSEL, "wijkteam-blerick")
+    assert postvak(omg, rol=WIJKTEAM, organisatie="wijkteam-venlo") == []
+    assert [t.overdracht_ref for t in postvak(omg, rol=WIJKTEAM, organisatie="wijkteam-blerick")] == [ref]
+    # the other wijkteam's casusregisseur is not offered the handoff: for it, it does not exist
+    with pytest.raises(NietGevonden):
+        accepteer_overdracht(omg, ref, Actor("c.venlo", "wijkteam-venlo", WIJKTEAM))
+    geaccepteerd = accepteer_overdracht(omg, ref, Actor("c.blerick", "wijkteam-blerick", WIJKTEAM))
+    assert geaccepteerd.naar_rol == WIJKTEAM
+    with omg.uow() as sessie:
+        c = sessie.scalars(select(Casus).where(Casus.ref == casus)).one()
+        assert (c.casusregie, c.casusregie_organisatie) == (WIJKTEAM, "wijkteam-blerick")
+        eigenaars = set(
+            sessie.execute(
+                select(StapInstantie.eigenaar_organisatie, StapInstantie.eigenaar_rol).where(
+                    StapInstantie.casus_id == c.id, StapInstantie.status == "open"
+                )
+            ).all()
+        )
+    assert ("wijkteam-venlo", WIJKTEAM) not in eigenaars

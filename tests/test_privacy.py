@@ -409,7 +409,7 @@ def test_own_input_is_the_roles_own_not_its_organisations(omg: Omgeving) -> None
 def test_a_ground_serves_only_its_own_purpose(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
     g = leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
-    ander_doel = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "politieonderzoek")
+    ander_doel = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "zorgverlening")
     assert _titels(ander_doel)["Identiteit jeugdige"] == "geen_grondslag"
     eigen_doel = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg")
     assert next(o for o in eigen_doel.getoond if o.titel == "Identiteit jeugdige").grondslagen == [g.grondslag_ref]

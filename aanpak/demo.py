@@ -304,7 +304,11 @@ def _andere_school(omg: Omgeving, casus: str) -> None:
 def _inzien(omg: Omgeving, casus: str, actor: Actor) -> None:
     """What a partner may see of the case (need-to-know x ground); the demo prints only the headings."""
     rol = f"{actor.rol} @ {actor.organisatie}"
-    uit = inzage.casus_inzien(omg, casus, actor, "casusoverleg")
+    try:
+        uit = inzage.casus_inzien(omg, casus, actor, "casusoverleg")
+    except NietGevonden:  # not involved: the case "does not exist" for this party; the refusal is logged
+        console.print(f"  {datum(omg.nu())}  Inzage {rol}: [red]casus onbekend[/] (niet betrokken), gelogd")
+        return
     if uit.geweigerd:
         console.print(f"  {datum(omg.nu())}  Inzage {rol}: [red]geweigerd[/] ({uit.geweigerd}), gelogd")
         return

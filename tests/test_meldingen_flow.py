@@ -77,7 +77,11 @@ def test_kapotte_configuratie_of_ontbrekende_rol_laat_de_run_falen(
     assert "kapot.yaml" in (state.message or "")
     assert "geen geldige YAML" in (state.message or "")
 
-    configureer(monkeypatch, tmp_path / "half.yaml", f'urls:\n  - "{http.url}":\n      tag: school.zorgcoordinator\n')
+    configureer(
+        monkeypatch,
+        tmp_path / "half.yaml",
+        f'urls:\n  - "{http.url}":\n      tag: school-de-wissel, school.zorgcoordinator\n',
+    )
     signaleer(echte_tijd)
     state = meldingen_versturen(return_state=True)
     assert state.is_failed()

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STANDAARD_WERKPROCES = Path(__file__).parent / "definities" / "venlo.yaml"
+STANDAARD_ORGANISATIES = Path(__file__).parent / "definities" / "organisaties.yaml"
 
 
 class Instellingen(BaseSettings):
@@ -25,6 +26,8 @@ class Instellingen(BaseSettings):
     database_url: str = ""
     #: The werkproces definition in force for new cases.
     werkproces: Path = STANDAARD_WERKPROCES
+    #: The register of concrete partner organisations (not versioned with the werkproces: read at start).
+    organisaties: Path = STANDAARD_ORGANISATIES
     #: Encryption keys for personal data: ``id:base64key`` separated by commas, newest first.
     #: Empty on the embedded default: a key file is generated under the data folder.
     sleutels: SecretStr = SecretStr("")

@@ -1,8 +1,11 @@
 """`make demo`: one fictitious case from first signal to closure, on the embedded default.
 
-A school signals, JGZ signals the same child (a match), triage leads to AVE 2 with casusregie handed warmly to
-the wijkteam, then casusoverleg, plan, evaluation, afschalen, nazorg and closure. Time is simulated (a demo
-clock moves forward working day by working day) so the due dates show the Algemene termijnenwet at work; every
+School De Wissel signals, JGZ Limburg-Noord signals the same child (a match), triage leads to AVE 2 with
+casusregie handed warmly to wijkteam Venlo, then casusoverleg, plan, evaluation, afschalen, nazorg and closure.
+Every actor is a role at a concrete organisation of the register; the coordinator of another school (Het Baken)
+sees nothing of the case in its postvak and is refused ``casus inzien`` as if the case did not exist.
+Time is simulated (a demo clock moves forward working day by working day) so the due dates show the Algemene
+termijnenwet at work; every
 transition goes through the same use cases and transition runner as the CLI.
 """
 
@@ -32,7 +35,9 @@ from aanpak.store.schema import Bezorging, Casus, Jeugdige, Melding
 from aanpak.usecases import bezorging, grondslag, inzage, inzicht, logboek, overdracht
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
 from aanpak.usecases.signaal import registreer_signaal
+from models.actor import Actor
 from models.casus import kalender_voor
+from models.fouten import NietGevonden
 from models.kalender import AMSTERDAM, Werkdagkalender, lokale_datum
 from models.privacy import Grondslagsoort, vereiste_toestemming
 from models.signaal import lees_signaal
@@ -53,6 +58,21 @@ class DemoKlok:
     def werkdagen(self, n: int, uur: int = 10) -> None:
         dag = self.kalender.plus_werkdagen(lokale_datum(self.moment), n)
         self.moment = datetime.combine(dag, time(uur, 0), tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+#: The concrete organisation each demo role acts for (the register has two schools: the case is De Wissel's).
+ORGANISATIE = {
+    "school.zorgcoordinator": "school-de-wissel",
+    "jgz.jeugdverpleegkundige": "jgz-limburg-noord",
+    "wijkteam.casusregisseur": "wijkteam-venlo",
+    "gemeente.procesregisseur": "gemeente-venlo",
+    "politie.wijkagent": "politie-limburg",
+}
+ANDERE_SCHOOL = "school-het-baken"
+
+
+def _actor(rol: str, door: str) -> Actor:
+    return Actor(persoon=door, organisatie=ORGANISATIE[rol], rol=rol)
 
 
 def _signaal(
@@ -95,13 +115,12 @@ def _stap(
     klok.werkdagen(na_werkdagen)
     genomen = neem_besluit(
         omg,
-        BesluitIn.model_validate(
-            {"casus_ref": casus, "stap": stap, "uitkomst": uitkomst, "actor": door, "actor_rol": rol, **extra}
-        ),
+        BesluitIn.model_validate({"casus_ref": casus, "stap": stap, "uitkomst": uitkomst, **extra}),
+        _actor(rol, door),
     )
     toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
     console.print(
-        f"  {datum(klok())}  [bold]{stap}[/] → {uitkomst}  ({rol})"
+        f"  {datum(klok())}  [bold]{stap}[/] → {uitkomst}  ({rol} @ {ORGANISATIE[rol]})"
         + (f"  · gestart: {', '.join(toegepast.gestarte_stappen)}" if toegepast.gestarte_stappen else "")
         + (f"  · overdracht aangeboden {', '.join(toegepast.overdrachten)}" if toegepast.overdrachten else "")
     )
@@ -113,7 +132,9 @@ def _toon_termijnen(omg: Omgeving, casus: str) -> None:
     tl = inzicht.tijdlijn(omg, casus)
     for s in tl.stappen:
         if s.status in ("open", "besloten", "opgeschort"):
-            console.print(f"      lopend: {s.naam} — {s.eigenaar}, uiterlijk [bold]{datum(s.termijn_einde)}[/]")
+            console.print(
+                f"      lopend: {s.naam} — {s.eigenaar} @ {s.organisatie}, uiterlijk [bold]{datum(s.termijn_einde)}[/]"
+            )
 
 
 def main() -> None:
@@ -140,10 +161,11 @@ def main() -> None:
                 f"demo-{run}-school",
             )
         ),
+        _actor("school.zorgcoordinator", "Mw. A. Mentor"),
     )
     v1 = uitvoering.na_signaal(omg, r1.signaal_ref)
     casus = v1.casus_ref
-    console.print(f"  {datum(klok())}  Signaal school → nieuwe casus [bold]{casus}[/]")
+    console.print(f"  {datum(klok())}  Signaal {ORGANISATIE['school.zorgcoordinator']} → nieuwe casus [bold]{casus}[/]")
     _toon_termijnen(omg, casus)
 
     klok.werkdagen(1)
@@ -159,9 +181,13 @@ def main() -> None:
                 ("gezondheid",),
             )
         ),
+        _actor("jgz.jeugdverpleegkundige", "Dhr. B. Verpleegkundige"),
     )
     v2 = uitvoering.na_signaal(omg, r2.signaal_ref)
-    console.print(f"  {datum(klok())}  Signaal JGZ → match op {v2.gematcht_op} met casus [bold]{v2.casus_ref}[/]")
+    console.print(
+        f"  {datum(klok())}  Signaal {ORGANISATIE['jgz.jeugdverpleegkundige']} → match op {v2.gematcht_op} "
+        f"met casus [bold]{v2.casus_ref}[/]"
+    )
     _toon_termijnen(omg, casus)
 
     school, wijkteam, gemeente = (
@@ -187,11 +213,14 @@ def main() -> None:
     )
     klok.werkdagen(1)
     for ref in aanbod:
-        overdracht.accepteer_overdracht(omg, ref, "c.regisseur", wijkteam)
+        overdracht.accepteer_overdracht(omg, ref, _actor(wijkteam, "c.regisseur"))
         uitvoering.na_overdracht(omg, ref, casus)
-        console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {wijkteam}")
-    _inzien(omg, casus, wijkteam, "c.regisseur")
-    _inzien(omg, casus, "politie.wijkagent", "e.wijkagent")
+        console.print(
+            f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {wijkteam} @ {ORGANISATIE[wijkteam]}"
+        )
+    _inzien(omg, casus, _actor(wijkteam, "c.regisseur"))
+    _inzien(omg, casus, _actor("politie.wijkagent", "e.wijkagent"))
+    _andere_school(omg, casus)
     _stap(omg, klok, casus, "casusoverleg", "plan_opstellen", gemeente, "d.procesregisseur", 5)
     _stap(omg, klok, casus, "plan_van_aanpak", "vastgesteld", wijkteam, "c.regisseur", 6)
     _stap(omg, klok, casus, "uitvoering_monitoring", "evalueren", wijkteam, "c.regisseur", 30)
@@ -210,9 +239,9 @@ def main() -> None:
     )
     klok.werkdagen(1)
     for ref in aanbod:
-        overdracht.accepteer_overdracht(omg, ref, "a.mentor", school)
+        overdracht.accepteer_overdracht(omg, ref, _actor(school, "a.mentor"))
         uitvoering.na_overdracht(omg, ref, casus)
-        console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {school}")
+        console.print(f"  {datum(klok())}  Warme overdracht {ref} geaccepteerd door {school} @ {ORGANISATIE[school]}")
     _stap(omg, klok, casus, "nazorg", "afgerond", school, "a.mentor", 60)
     _stap(omg, klok, casus, "afsluiting", "gesloten", school, "a.mentor", 2)
 
@@ -248,10 +277,9 @@ def _toestemming(omg: Omgeving, casus: str, rol: str, sleutel: str) -> None:
             gegeven_door=gevers,
             doel="casusoverleg",
             toelichting="Gesprek met ouders en jeugdige op school; toestemming voor het delen met betrokken partners.",
-            actor="a.mentor",
-            actor_rol=rol,
             idempotentie_sleutel=sleutel,
         ),
+        _actor(rol, "a.mentor"),
     )
     console.print(
         f"  {datum(omg.nu())}  Toestemming {vastgelegd.grondslag_ref} vastgelegd "
@@ -259,9 +287,29 @@ def _toestemming(omg: Omgeving, casus: str, rol: str, sleutel: str) -> None:
     )
 
 
-def _inzien(omg: Omgeving, casus: str, rol: str, door: str) -> None:
+def _andere_school(omg: Omgeving, casus: str) -> None:
+    """The zorgcoördinator of another school: nothing in its postvak, and the case "does not exist" for it."""
+    rol = "school.zorgcoordinator"
+    taken = [t for t in inzicht.postvak(omg, rol=rol, organisatie=ANDERE_SCHOOL) if t.casus_ref == casus]
+    console.print(f"  {datum(omg.nu())}  Postvak {rol} @ {ANDERE_SCHOOL}: {len(taken)} taak/taken in deze casus")
+    try:
+        inzage.casus_inzien(omg, casus, Actor("z.andere", ANDERE_SCHOOL, rol), "casusoverleg")
+    except NietGevonden:
+        console.print(
+            f"  {datum(omg.nu())}  Inzage {rol} @ {ANDERE_SCHOOL}: [red]casus onbekend[/] (geweigerd, gelogd)"
+        )
+    else:  # pragma: no cover - would be a privacy defect
+        raise AssertionError("een niet-betrokken school kreeg inzage")
+
+
+def _inzien(omg: Omgeving, casus: str, actor: Actor) -> None:
     """What a partner may see of the case (need-to-know x ground); the demo prints only the headings."""
-    uit = inzage.casus_inzien(omg, casus, rol, door, "casusoverleg")
+    rol = f"{actor.rol} @ {actor.organisatie}"
+    try:
+        uit = inzage.casus_inzien(omg, casus, actor, "casusoverleg")
+    except NietGevonden:  # not involved: the case "does not exist" for this party; the refusal is logged
+        console.print(f"  {datum(omg.nu())}  Inzage {rol}: [red]casus onbekend[/] (niet betrokken), gelogd")
+        return
     if uit.geweigerd:
         console.print(f"  {datum(omg.nu())}  Inzage {rol}: [red]geweigerd[/] ({uit.geweigerd}), gelogd")
         return
@@ -307,19 +355,26 @@ def _toon_meldingen(omg: Omgeving, casus_ref: str) -> None:
         if b is None or b.status != "verzonden":
             niet_bezorgd += 1
             continue
-        bestanden = sorted((postvak / m.ontvanger_rol).glob(f"*-{kenmerk_van(m)}.txt"))
+        map_ = postvak / (m.ontvanger_organisatie or "") / m.ontvanger_rol
+        wie = f"{m.ontvanger_rol} @ {m.ontvanger_organisatie}"
+        bestanden = sorted(map_.glob(f"*-{kenmerk_van(m)}.txt"))
         if bestanden:
             onderwerp = bestanden[0].read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("Onderwerp: ")
-            per_rol[m.ontvanger_rol].append(onderwerp.removeprefix(f"[aanpak {casus_ref}] "))
+            per_rol[wie].append(onderwerp.removeprefix(f"[aanpak {casus_ref}] "))
         else:
-            per_rol[m.ontvanger_rol].append(f"{m.soort} {m.stap_key or ''} (via {b.kanaal})")
+            per_rol[wie].append(f"{m.soort} {m.stap_key or ''} (via {b.kanaal})")
     tabel = Table(title=f"Wat elke partner ontving over casus {casus_ref} (onderwerpregels)")
     tabel.add_column("Rol")
     tabel.add_column("Ontvangen")
     for rol, onderwerpen in sorted(per_rol.items()):
         tabel.add_row(rol, "\n".join(onderwerpen))
     console.print(tabel)
-    console.print(f"De berichten zelf staan per rol in [bold]{postvak}[/] (ingebouwd postvak, zonder AANPAK_KANALEN).")
+    console.print(
+        f"De berichten zelf staan per organisatie en rol in [bold]{postvak}[/] (ingebouwd postvak, zonder "
+        "AANPAK_KANALEN)."
+    )
+    andere = postvak / ANDERE_SCHOOL
+    console.print(f"Map van {ANDERE_SCHOOL}: {'bestaat niet — niets ontvangen' if not andere.exists() else andere}")
     if niet_bezorgd:
         console.print(
             f"[yellow]{niet_bezorgd} melding(en) nog niet bezorgd[/] — zie: .venv/bin/aanpak meldingen status"

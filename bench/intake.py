@@ -23,11 +23,12 @@ from sqlalchemy import delete, func, insert, select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Jeugdige, Match, Signaal
-from aanpak.usecases.signaal import registreer_signaal, verwerk_signaal
+from aanpak.usecases.signaal import verwerk_signaal
 from bench.gegevens import CATEGORIEEN, MELDERS, Jeugd, bsns, signaal_document
 from bench.meting import Resultaat, duur, getal
 from bench.opslag import STARTDAG, Klok, nieuwe_omgeving
 from models.signaal import lees_signaal
+from tests.gegevens import registreer
 
 #: Simulated time between two signals.
 TUSSENTIJD_S = 30.0
@@ -74,7 +75,7 @@ def _verwerk(omg: Omgeving, klok: Klok, docs: list[dict[str, Any]]) -> list[floa
     for doc in docs:
         klok.verder(TUSSENTIJD_S)
         begin = time.perf_counter()
-        geregistreerd = registreer_signaal(omg, lees_signaal(doc))
+        geregistreerd = registreer(omg, lees_signaal(doc))
         verwerk_signaal(omg, geregistreerd.signaal_ref)
         tijden.append(time.perf_counter() - begin)
     return tijden

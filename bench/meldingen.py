@@ -27,11 +27,12 @@ from aanpak.meldingen.kanalen import Kanaal, Kanalen
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Melding
 from aanpak.usecases import bezorging
-from aanpak.usecases.signaal import registreer_signaal, verwerk_signaal
+from aanpak.usecases.signaal import verwerk_signaal
 from bench.gegevens import Jeugd, bsns, signaal_document
 from bench.meting import Resultaat, duur
 from bench.opslag import STARTDAG, Klok, nieuwe_omgeving
 from models.signaal import lees_signaal
+from tests.gegevens import registreer
 
 
 class _Ontvanger:
@@ -77,7 +78,7 @@ def _casus(omg: Omgeving) -> int:
         geboortedatum=STARTDAG - timedelta(days=4000),
     )
     doc = signaal_document(jeugd, "school.zorgcoordinator", "bench-meldingen-1")
-    verwerkt = verwerk_signaal(omg, registreer_signaal(omg, lees_signaal(doc)).signaal_ref)
+    verwerkt = verwerk_signaal(omg, registreer(omg, lees_signaal(doc)).signaal_ref)
     with omg.uow() as sessie:
         return sessie.scalars(select(Casus.id).where(Casus.ref == verwerkt.casus_ref)).one()
 

@@ -30,12 +30,13 @@ from aanpak import uitvoering
 from aanpak.omgeving import Omgeving
 from aanpak.usecases import overdracht
 from aanpak.usecases.besluit import BesluitIn, BesluitToegepast, neem_besluit, pas_besluit_toe
-from aanpak.usecases.signaal import SignaalVerwerkt, registreer_signaal, verwerk_signaal
+from aanpak.usecases.signaal import SignaalVerwerkt, verwerk_signaal
 from bench.gegevens import Jeugd, bsns, signaal_document
 from bench.meting import Resultaat, duur
 from bench.opslag import STARTDAG, Klok, nieuwe_omgeving
 from models.casus import kalender_voor
 from models.signaal import lees_signaal
+from tests.gegevens import als, registreer
 
 SCHOOL = "school.zorgcoordinator"
 JGZ = "jgz.jeugdverpleegkundige"
@@ -176,14 +177,14 @@ def doorloop_casus(omg: Omgeving, klok: Klok, uitvoerder: Uitvoerder, jeugd: Jeu
     sw = _Stopwatch()
 
     with sw.verzoek():
-        r1 = registreer_signaal(omg, lees_signaal(signaal_document(jeugd, SCHOOL, f"bench-{label}-school")))
+        r1 = registreer(omg, lees_signaal(signaal_document(jeugd, SCHOOL, f"bench-{label}-school")))
     with sw.transitie():
         v1 = uitvoerder.signaal(omg, r1.signaal_ref)
     casus = v1.casus_ref
     klok.werkdagen(kalender, 1)
     tweede = signaal_document(jeugd, JGZ, f"bench-{label}-jgz", met_bsn=False, zorg="Groeicurve stagneert.")
     with sw.verzoek():
-        r2 = registreer_signaal(omg, lees_signaal(tweede))
+        r2 = registreer(omg, lees_signaal(tweede))
     with sw.transitie():
         v2 = uitvoerder.signaal(omg, r2.signaal_ref)
     if v2.casus_ref != casus or v2.nieuwe_casus:
@@ -192,12 +193,9 @@ def doorloop_casus(omg: Omgeving, klok: Klok, uitvoerder: Uitvoerder, jeugd: Jeu
     toegepast: BesluitToegepast | None = None
     for s in STAPPEN:
         klok.werkdagen(kalender, s.na_werkdagen)
-        invoer = BesluitIn.model_validate(
-            {"casus_ref": casus, "stap": s.stap, "uitkomst": s.uitkomst, "actor": s.door, "actor_rol": s.rol}
-            | dict(s.extra)
-        )
+        invoer = BesluitIn.model_validate({"casus_ref": casus, "stap": s.stap, "uitkomst": s.uitkomst} | dict(s.extra))
         with sw.verzoek():
-            genomen = neem_besluit(omg, invoer)
+            genomen = neem_besluit(omg, invoer, als(s.rol, s.door))
         with sw.transitie():
             toegepast = uitvoerder.besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
         if s.accepteren is None:
@@ -208,7 +206,7 @@ def doorloop_casus(omg: Omgeving, klok: Klok, uitvoerder: Uitvoerder, jeugd: Jeu
         actor, rol = s.accepteren
         for ref in toegepast.overdrachten:
             with sw.verzoek():
-                overdracht.accepteer_overdracht(omg, ref, actor, rol)
+                overdracht.accepteer_overdracht(omg, ref, als(rol, actor))
             with sw.transitie():
                 uitvoerder.overdracht(omg, ref, casus)
     if toegepast is None or not toegepast.casus_gesloten:

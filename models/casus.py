@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from models.binding import Partij, organisatie_voor, partijen_voor
 from models.fouten import InvoerFout
 from models.kalender import Werkdagkalender
+from models.organisaties import Organisatieregister
 from models.werkproces import (
     CASUSREGIE,
     EIGENAAR,
@@ -52,25 +54,44 @@ class OverdrachtStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Regie:
-    """Who holds regie in a case now; the input for resolving relative owners and recipients."""
+    """Who holds regie in a case now, and who is involved: the input for resolving owners and recipients."""
 
-    casusregie: str | None
-    procesregie: str | None
-    melders: tuple[str, ...] = ()
+    casusregie: Partij | None
+    procesregie: Partij | None
+    melders: tuple[Partij, ...] = ()
+    #: Every party involved: melders, step owners, regie holders, handoff parties.
+    betrokken: tuple[Partij, ...] = ()
+
+    @property
+    def organisaties(self) -> list[str]:
+        """The involved organisations, in order of first involvement."""
+        return list(dict.fromkeys(p.organisatie for p in (*self.melders, *self.betrokken)))
 
 
 @dataclass(frozen=True)
 class StapStart:
     stap_key: str
-    eigenaar_rol: str
+    eigenaar: Partij
     termijn_einde: datetime
+
+    @property
+    def eigenaar_rol(self) -> str:
+        return self.eigenaar.rol
 
 
 @dataclass(frozen=True)
 class AanTeBiedenOverdracht:
     soort: Regiesoort
-    van_rol: str | None
-    naar_rol: str
+    van: Partij | None
+    naar: Partij
+
+    @property
+    def van_rol(self) -> str | None:
+        return self.van.rol if self.van else None
+
+    @property
+    def naar_rol(self) -> str:
+        return self.naar.rol
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,9 @@ class BesluitGevolgen:
     volgende: list[str]
     ave_niveau: int | None
     overdrachten: list[AanTeBiedenOverdracht] = field(default_factory=list)
-    procesregie_direct: str | None = None
+    procesregie_direct: Partij | None = None
+    #: The organisation owning the steps started, where the definition names a role of an ambiguous type.
+    eigenaar_organisatie: str | None = None
     sluit_casus: bool = False
 
 
@@ -88,17 +111,22 @@ def kalender_voor(wp: Werkproces) -> Werkdagkalender:
     return Werkdagkalender(wp.kalender.gelijkgestelde_dagen, goede_vrijdag=wp.kalender.goede_vrijdag)
 
 
-def eigenaar_van(stap: Stap, regie: Regie) -> str:
-    """Resolve a step's owner. Without a regie holder, the procesregie takes it (never an orphan step)."""
+def eigenaar_van(
+    wp: Werkproces, register: Organisatieregister, stap: Stap, regie: Regie, organisatie: str | None = None
+) -> Partij:
+    """Resolve a step's owner to a party. Without a regie holder, the procesregie takes it (never an orphan
+    step); a named role gets its organisation per ``models.binding.organisatie_voor``."""
+    partij: Partij | None
     if stap.eigenaar == CASUSREGIE:
-        rol = regie.casusregie or regie.procesregie
+        partij = regie.casusregie or regie.procesregie
     elif stap.eigenaar == PROCESREGIE:
-        rol = regie.procesregie or regie.casusregie
+        partij = regie.procesregie or regie.casusregie
     else:
-        rol = stap.eigenaar
-    if rol is None:
+        org = organisatie_voor(wp, register, stap.eigenaar, regie.organisaties, organisatie, "eigenaar_organisatie")
+        partij = Partij(org, stap.eigenaar)
+    if partij is None:
         raise InvoerFout([(f"stap.{stap.key}.eigenaar", "niemand heeft regie om deze stap te dragen")])
-    return rol
+    return partij
 
 
 def termijn_voor(stap: Stap, acuut: bool) -> Termijn:
@@ -106,36 +134,54 @@ def termijn_voor(stap: Stap, acuut: bool) -> Termijn:
 
 
 def start_stap(
-    wp: Werkproces, kalender: Werkdagkalender, stap_key: str, regie: Regie, nu: datetime, acuut: bool = False
+    wp: Werkproces,
+    register: Organisatieregister,
+    kalender: Werkdagkalender,
+    stap_key: str,
+    regie: Regie,
+    nu: datetime,
+    acuut: bool = False,
+    organisatie: str | None = None,
 ) -> StapStart:
     stap = wp.stap(stap_key)
     termijn = termijn_voor(stap, acuut)
-    return StapStart(stap_key, eigenaar_van(stap, regie), kalender.termijn_einde(nu, termijn.aantal, termijn.eenheid))
+    eigenaar = eigenaar_van(wp, register, stap, regie, organisatie)
+    return StapStart(stap_key, eigenaar, kalender.termijn_einde(nu, termijn.aantal, termijn.eenheid))
 
 
-def ontvangers(wp: Werkproces, tokens: list[str], regie: Regie, eigenaar: str | None) -> list[str]:
-    """Resolve recipient tokens into distinct role keys, in order of first mention."""
-    uit: list[str] = []
+def leidinggevende_van(wp: Werkproces, eigenaar: Partij) -> Partij | None:
+    """The escalation ladder's ``leidinggevende``: the lead role of the owner's type, at the same organisation."""
+    rol = wp.leidinggevende_van(eigenaar.rol) if wp.heeft_rol(eigenaar.rol) else None
+    return Partij(eigenaar.organisatie, rol) if rol else None
+
+
+def ontvangers(
+    wp: Werkproces, register: Organisatieregister, tokens: list[str], regie: Regie, eigenaar: Partij | None
+) -> list[Partij]:
+    """Resolve recipient tokens into distinct parties, in order of first mention. A named role means the
+    involved organisations of its type (``models.binding.partijen_voor``): an uninvolved school is never told."""
+    uit: list[Partij] = []
     for token in tokens:
-        rollen: list[str | None]
+        partijen: list[Partij | None]
         if token == CASUSREGIE:
-            rollen = [regie.casusregie]
+            partijen = [regie.casusregie]
         elif token == PROCESREGIE:
-            rollen = [regie.procesregie]
+            partijen = [regie.procesregie]
         elif token == EIGENAAR:
-            rollen = [eigenaar]
+            partijen = [eigenaar]
         elif token == LEIDINGGEVENDE:
-            rollen = [wp.leidinggevende_van(eigenaar) if eigenaar else None]
+            partijen = [leidinggevende_van(wp, eigenaar) if eigenaar else None]
         elif token == MELDERS:
-            rollen = list(regie.melders)
+            partijen = list(regie.melders)
         else:
-            rollen = [token]
-        uit.extend(r for r in rollen if r is not None and r not in uit)
+            partijen = list(partijen_voor(wp, register, token, regie.organisaties))
+        uit.extend(p for p in partijen if p is not None and p not in uit)
     return uit
 
 
 def gevolgen_van_besluit(
     wp: Werkproces,
+    register: Organisatieregister,
     stap_key: str,
     uitkomst_key: str,
     regie: Regie,
@@ -143,6 +189,10 @@ def gevolgen_van_besluit(
     ave_niveau: int | None = None,
     casusregie: str | None = None,
     procesregie: str | None = None,
+    *,
+    casusregie_organisatie: str | None = None,
+    procesregie_organisatie: str | None = None,
+    eigenaar_organisatie: str | None = None,
 ) -> BesluitGevolgen:
     """Validate a decision against the definition and say what follows. Raises InvoerFout naming fields."""
     stap = wp.stap(stap_key)
@@ -155,7 +205,9 @@ def gevolgen_van_besluit(
         fouten.append(("ave_fase", "moet 1, 2, 3 of 4 zijn"))
     if uitkomst.vraagt_ave and ave_niveau is None:
         fouten.append(("ave_fase", f"uitkomst '{uitkomst_key}' vraagt om een AVE-fase (1-4)"))
-    if not uitkomst.vraagt_ave and (ave_niveau is not None or casusregie or procesregie):
+    if not uitkomst.vraagt_ave and (
+        ave_niveau is not None or casusregie or procesregie or casusregie_organisatie or procesregie_organisatie
+    ):
         fouten.append(("ave_fase", f"uitkomst '{uitkomst_key}' wijzigt geen AVE-fase of regie"))
     for veld, rol in (("casusregie", casusregie), ("procesregie", procesregie)):
         if rol is not None and not wp.heeft_rol(rol):
@@ -164,11 +216,21 @@ def gevolgen_van_besluit(
         raise InvoerFout(fouten)
 
     overdrachten: list[AanTeBiedenOverdracht] = []
-    procesregie_direct: str | None = None
+    procesregie_direct: Partij | None = None
     if uitkomst.vraagt_ave and ave_niveau is not None:
         fase = wp.fase(ave_niveau)
-        nieuwe_casusregie = casusregie or fase.casusregie or regie.casusregie
-        nieuwe_procesregie = procesregie or fase.procesregie or regie.procesregie
+        nieuwe_casusregie = _regiehouder(
+            wp, register, regie, regie.casusregie, casusregie or fase.casusregie, casusregie_organisatie, "casusregie"
+        )
+        nieuwe_procesregie = _regiehouder(
+            wp,
+            register,
+            regie,
+            regie.procesregie,
+            procesregie or fase.procesregie,
+            procesregie_organisatie,
+            "procesregie",
+        )
         if nieuwe_casusregie and nieuwe_casusregie != regie.casusregie:
             overdrachten.append(AanTeBiedenOverdracht(Regiesoort.CASUSREGIE, regie.casusregie, nieuwe_casusregie))
         if nieuwe_procesregie and nieuwe_procesregie != regie.procesregie:
@@ -179,13 +241,40 @@ def gevolgen_van_besluit(
                 overdrachten.append(
                     AanTeBiedenOverdracht(Regiesoort.PROCESREGIE, regie.procesregie, nieuwe_procesregie)
                 )
+    # The steps this decision opens must each have a concrete owner now, not when the decision is applied.
+    for volgende in uitkomst.volgende:
+        eigenaar = wp.stap(volgende).eigenaar
+        if wp.heeft_rol(eigenaar):
+            organisatie_voor(wp, register, eigenaar, regie.organisaties, eigenaar_organisatie, "eigenaar_organisatie")
     return BesluitGevolgen(
         volgende=list(uitkomst.volgende),
         ave_niveau=ave_niveau if ave_niveau is not None and ave_niveau != huidig_ave else None,
         overdrachten=overdrachten,
         procesregie_direct=procesregie_direct,
+        eigenaar_organisatie=eigenaar_organisatie,
         sluit_casus=uitkomst.sluit_casus,
     )
+
+
+def _regiehouder(
+    wp: Werkproces,
+    register: Organisatieregister,
+    regie: Regie,
+    huidig: Partij | None,
+    rol: str | None,
+    genoemd: str | None,
+    veld: str,
+) -> Partij | None:
+    """The party that is to hold a regie after an AVE decision: the role named (or the phase's default, or the
+    current holder's role) at the organisation named, else the current holder's own, else resolved."""
+    rol = rol or (huidig.rol if huidig else None)
+    if rol is None:
+        if genoemd is not None:
+            raise InvoerFout([(f"{veld}_organisatie", f"noem ook de rol voor de {veld}")])
+        return None
+    if genoemd is None and huidig is not None and huidig.rol == rol:
+        return huidig
+    return Partij(organisatie_voor(wp, register, rol, regie.organisaties, genoemd, f"{veld}_organisatie"), rol)
 
 
 def max_verlenging(stap: Stap, acuut: bool) -> int:

@@ -126,9 +126,17 @@ class GrondslagRegel:
             return False
         return self.vastgelegd_op <= nu and (self.geldig_tot is None or nu < self.geldig_tot)
 
-    def dekt(self, rol: str, organisatie: str, categorie: Gegevenscategorie, doel: str) -> bool:
-        """Recipient, category and purpose (doelbinding): a ground for one purpose does not serve another."""
-        ontvanger_ok = not self.ontvangers or rol in self.ontvangers or organisatie in self.ontvangers
+    def dekt(
+        self, rol: str, organisatie: str, categorie: Gegevenscategorie, doel: str, concreet: str | None = None
+    ) -> bool:
+        """Recipient, category and purpose (doelbinding): a ground for one purpose does not serve another.
+        A recipient is named by role, organisation type or concrete organisation (register key)."""
+        ontvanger_ok = (
+            not self.ontvangers
+            or rol in self.ontvangers
+            or organisatie in self.ontvangers
+            or (concreet is not None and concreet in self.ontvangers)
+        )
         return ontvanger_ok and doel == self.doel and (not self.categorieen or categorie.value in self.categorieen)
 
 
@@ -140,6 +148,14 @@ def nodig_voor(wp: Werkproces, rol: str, ave: int) -> tuple[frozenset[Gegevensca
         if regel.rol == rol:
             (nu if ave >= regel.vanaf_ave else later).update(regel.categorieen)
     return frozenset(nu), frozenset(later - nu)
+
+
+def toegestane_doelen(wp: Werkproces, rol: str) -> frozenset[str] | None:
+    """The purposes a role may read a case for (``inzage[].doelen``); None for a definition version from
+    before purposes were listed (then any purpose key is accepted, as it was)."""
+    if not any(regel.doelen for regel in wp.inzage):
+        return None
+    return frozenset(d for regel in wp.inzage if regel.rol == rol for d in regel.doelen)
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,7 @@ def weeg_af(
     nu: datetime,
     doel: str,
     leeftijd: int | None = None,
+    concreet: str | None = None,
 ) -> Afweging:
     """Need-to-know first (a ground never widens it), then a ground in force, for this purpose, for each
     remaining category."""
@@ -172,7 +189,7 @@ def weeg_af(
         elif categorie not in nodig:
             geweigerd[categorie] = Weigerreden.NIET_NODIG
         else:
-            refs = tuple(sorted(g.ref for g in van_kracht if g.dekt(rol, organisatie, categorie, doel)))
+            refs = tuple(sorted(g.ref for g in van_kracht if g.dekt(rol, organisatie, categorie, doel, concreet)))
             if refs:
                 toegestaan[categorie] = refs
             else:

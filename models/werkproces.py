@@ -192,6 +192,8 @@ class Inzagerecht(_Strikt):
     rol: Sleutel
     categorieen: list[Gegevenscategorie]
     vanaf_ave: Literal[1, 2, 3, 4] = 1
+    #: The purposes (doelbinding) the role may read a case for; ``casus inzien`` refuses any other.
+    doelen: list[Sleutel] = Field(default_factory=list)
 
 
 class Privacy(_Strikt):

@@ -6,8 +6,36 @@ from typing import Any
 
 from aanpak.omgeving import Omgeving
 from aanpak.usecases.besluit import BesluitIn, BesluitToegepast, neem_besluit, pas_besluit_toe
-from aanpak.usecases.signaal import SignaalVerwerkt, registreer_signaal, verwerk_signaal
-from models.signaal import lees_signaal
+from aanpak.usecases.signaal import SignaalGeregistreerd, SignaalVerwerkt, registreer_signaal, verwerk_signaal
+from models.actor import Actor
+from models.signaal import SignaalIn, lees_signaal
+
+#: The organisation a role acts for in tests when none is named: the first of its type in the default
+#: register (``school-de-wissel`` for school roles; every other type has one organisation).
+STANDAARD_ORGANISATIE = {
+    "school": "school-de-wissel",
+    "kinderopvang": "kinderopvang-de-vlinder",
+    "jgz": "jgz-limburg-noord",
+    "wijkteam": "wijkteam-venlo",
+    "gemeente": "gemeente-venlo",
+    "veilig_thuis": "veilig-thuis-limburg-noord",
+    "halt": "halt-zuid-nederland",
+    "politie": "politie-limburg",
+    "om": "om-limburg",
+    "leerplicht": "leerplicht-venlo",
+    "zvhnl": "zvhnl",
+}
+
+
+def als(rol: str, persoon: str = "test.gebruiker", organisatie: str | None = None) -> Actor:
+    """An actor for a role: at ``organisatie``, else the default organisation of the role's type."""
+    return Actor(persoon, organisatie or STANDAARD_ORGANISATIE.get(rol.split(".", 1)[0], "onbekend"), rol)
+
+
+def registreer(omg: Omgeving, invoer: SignaalIn, organisatie: str | None = None) -> SignaalGeregistreerd:
+    """Register a signal as its melder (the document's role, at its default or the named organisation)."""
+    return registreer_signaal(omg, invoer, als(invoer.melder.rol, "melder", organisatie))
+
 
 SENTINEL_NAAM = "Zwaantje Xylofoonstra"
 SENTINEL_BSN = "111222333"  # passes the 11-proef
@@ -53,14 +81,17 @@ def signaal_document(
     return doc
 
 
-def signaleer(omg: Omgeving, **kwargs: Any) -> SignaalVerwerkt:
-    geregistreerd = registreer_signaal(omg, lees_signaal(signaal_document(**kwargs)))
+def signaleer(omg: Omgeving, organisatie: str | None = None, **kwargs: Any) -> SignaalVerwerkt:
+    geregistreerd = registreer(omg, lees_signaal(signaal_document(**kwargs)), organisatie)
     return verwerk_signaal(omg, geregistreerd.signaal_ref)
 
 
 def besluit(omg: Omgeving, casus_ref: str, stap: str, uitkomst: str, rol: str, **kwargs: Any) -> BesluitToegepast:
+    """Decide and apply; ``als_organisatie=`` names the deciding role's organisation (else its default)."""
+    organisatie = kwargs.pop("als_organisatie", None)
     genomen = neem_besluit(
         omg,
-        BesluitIn(casus_ref=casus_ref, stap=stap, uitkomst=uitkomst, actor="test.gebruiker", actor_rol=rol, **kwargs),
+        BesluitIn(casus_ref=casus_ref, stap=stap, uitkomst=uitkomst, **kwargs),
+        als(rol, organisatie=organisatie),
     )
     return pas_besluit_toe(omg, genomen.besluit_ref)

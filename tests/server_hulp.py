@@ -8,33 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 from fastapi import FastAPI
 
+import aanpak
 from aanpak.toegang import ToegangConfig, Verificateur
 from aanpak.toegang import Uitgever as ToegangUitgever
 from tests.idp import NepIdp
 
 PUBLIEK = "aanpak"
-#: The organisations the test issuer may assert: one per organisation type of the werkproces.
-ORGANISATIES = [
-    f"{soort}-venlo"
-    for soort in (
-        "school",
-        "kinderopvang",
-        "jgz",
-        "wijkteam",
-        "gemeente",
-        "veilig_thuis",
-        "halt",
-        "politie",
-        "om",
-        "leerplicht",
-        "zvhnl",
-    )
-]
+#: The embedded default's organisation register: the test issuer may assert any of its organisations.
+_REGISTER = yaml.safe_load((Path(aanpak.__file__).parent / "definities" / "organisaties.yaml").read_text("utf-8"))
+ORGANISATIES = [o["key"] for o in _REGISTER["organisaties"]]
+#: The first organisation of each type (school → school-de-wissel): where a test's role acts by default.
+EERSTE_VAN_TYPE: dict[str, str] = {}
+for _o in _REGISTER["organisaties"]:
+    EERSTE_VAN_TYPE.setdefault(_o["type"], _o["key"])
 
 
 class Uitgever:

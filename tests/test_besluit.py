@@ -26,14 +26,14 @@ from aanpak.usecases.bewaking import Signaal as Bewakingssignaal
 from aanpak.usecases.bewaking import bewaak
 from aanpak.usecases.inzicht import lopende_stappen, open_casussen, postvak, tijdlijn
 from aanpak.usecases.overdracht import accepteer_overdracht
-from aanpak.usecases.signaal import registreer_signaal
 from aanpak.usecases.termijnen import hervatten, opschorten, verlengen
+from models.actor import Actor
 from models.casus import Opschortreden
 from models.fouten import Conflict, DefinitieFout, DomeinFout, InvoerFout
 from models.kalender import AMSTERDAM
 from models.signaal import lees_signaal
 from tests.conftest import Klok, maak_omgeving
-from tests.gegevens import besluit, signaal_document, signaleer
+from tests.gegevens import als, besluit, registreer, signaal_document, signaleer
 
 SCHOOL = "school.zorgcoordinator"
 JGZ = "jgz.jeugdverpleegkundige"
@@ -48,13 +48,21 @@ def eind(jaar: int, maand: int, dag: int) -> datetime:
     return datetime(jaar, maand, dag, 23, 59, 59, 999999, tzinfo=AMSTERDAM)
 
 
-def invoer(casus_ref: str, stap: str, uitkomst: str, rol: str, **kwargs: Any) -> BesluitIn:
-    kwargs.setdefault("actor", "test.gebruiker")
-    return BesluitIn(casus_ref=casus_ref, stap=stap, uitkomst=uitkomst, actor_rol=rol, **kwargs)
+def invoer(
+    casus_ref: str,
+    stap: str,
+    uitkomst: str,
+    rol: str,
+    actor: str = "test.gebruiker",
+    organisatie: str | None = None,
+    **kwargs: Any,
+) -> tuple[BesluitIn, Actor]:
+    """A decision and who takes it (a role at its default organisation unless one is named)."""
+    return BesluitIn(casus_ref=casus_ref, stap=stap, uitkomst=uitkomst, **kwargs), als(rol, actor, organisatie)
 
 
 def neem(omg: Omgeving, casus_ref: str, stap: str, uitkomst: str, rol: str, **kwargs: Any) -> BesluitGenomen:
-    return neem_besluit(omg, invoer(casus_ref, stap, uitkomst, rol, **kwargs))
+    return neem_besluit(omg, *invoer(casus_ref, stap, uitkomst, rol, **kwargs))
 
 
 def tel(omg: Omgeving, *modellen: type[Basis]) -> dict[str, int]:
@@ -106,12 +114,12 @@ def naar_ave_regie_bepalen(omg: Omgeving, casus_ref: str) -> None:
 
 
 def _weigert_zonder_te_schrijven(
-    omg: Omgeving, casus_ref: str, stap: str, besluit_in: BesluitIn, fout: type[DomeinFout], veld: str
+    omg: Omgeving, casus_ref: str, stap: str, besluit_in: tuple[BesluitIn, Actor], fout: type[DomeinFout], veld: str
 ) -> DomeinFout:
     voor = tel(omg)
     rij = stap_rij(omg, casus_ref, stap)
     with pytest.raises(fout) as info:
-        neem_besluit(omg, besluit_in)
+        neem_besluit(omg, *besluit_in)
     assert type(info.value) is fout
     assert info.value.veld == veld
     assert tel(omg) == voor
@@ -233,7 +241,7 @@ def test_second_coordinator_deciding_the_same_step_gets_a_conflict(omg: Omgeving
 def test_stale_expected_version_gets_a_conflict(omg: Omgeving) -> None:
     casus = signaleer(omg).casus_ref
     gezien = next(s.versie for s in tijdlijn(omg, casus).stappen if s.stap == "interne_weging")
-    verlengen(omg, casus, "interne_weging", 1, "collega", SCHOOL)  # someone else changes the step meanwhile
+    verlengen(omg, casus, "interne_weging", 1, als(SCHOOL, "collega"))  # someone else changes the step meanwhile
     nieuw = stap_rij(omg, casus, "interne_weging").versie
     assert nieuw == gezien + 1
 
@@ -272,7 +280,7 @@ def test_two_concurrent_decisions_on_one_step_one_wins(omg: Omgeving) -> None:
             start.wait(timeout=10)
             uitkomsten[i] = neem_besluit(
                 parallel,
-                invoer(casus, "interne_weging", "geen_zorg", SCHOOL, actor=f"coordinator.{i}", toelichting="overleg"),
+                *invoer(casus, "interne_weging", "geen_zorg", SCHOOL, actor=f"coordinator.{i}", toelichting="overleg"),
             )
         except Exception as exc:
             uitkomsten[i] = exc
@@ -386,16 +394,16 @@ def test_ave_2_offers_casusregie_and_moves_it_only_on_acceptance(omg: Omgeving, 
     )
     assert aanbod.termijn_einde == eind(2026, 12, 9)  # 2 werkdagen to accept
     assert [m.ontvanger_rol for m in meldingen(omg, casus, "overdracht_aangeboden")] == [WIJKTEAM, SCHOOL]
-    assert [t.overdracht_ref for t in postvak(omg, rol=WIJKTEAM)] == [ref]
+    assert [t.overdracht_ref for t in postvak(omg, rol=WIJKTEAM, organisatie=als(WIJKTEAM).organisatie)] == [ref]
 
     klok.zet(2026, 12, 8)
     for verkeerd in (SCHOOL, PROCES):
         with pytest.raises(DomeinFout) as info:
-            accepteer_overdracht(omg, ref, "iemand", verkeerd)
+            accepteer_overdracht(omg, ref, als(verkeerd, "iemand"))
         assert info.value.veld == "actor_rol"
     assert tijdlijn(omg, casus).casusregie == SCHOOL
 
-    geaccepteerd = accepteer_overdracht(omg, ref, "r.regisseur", WIJKTEAM)
+    geaccepteerd = accepteer_overdracht(omg, ref, als(WIJKTEAM, "r.regisseur"))
 
     assert geaccepteerd.herhaald is False
     assert geaccepteerd.overgedragen_stappen == ["afstemming_na_match"]
@@ -407,7 +415,7 @@ def test_ave_2_offers_casusregie_and_moves_it_only_on_acceptance(omg: Omgeving, 
     assert stap_rij(omg, casus, "casusoverleg").eigenaar_rol == PROCES  # procesregie's step stays put
     assert [g.gegevens["naar"] for g in lijn.gebeurtenissen if g.soort == "ave_gewijzigd"] == [2]
 
-    nog_eens = accepteer_overdracht(omg, ref, "r.regisseur", WIJKTEAM)
+    nog_eens = accepteer_overdracht(omg, ref, als(WIJKTEAM, "r.regisseur"))
     assert nog_eens.herhaald is True
     assert nog_eens.overgedragen_stappen == []
     assert len([g for g in tijdlijn(omg, casus).gebeurtenissen if g.soort == "overdracht_geaccepteerd"]) == 1
@@ -459,7 +467,7 @@ def test_decision_recorded_before_closure_does_not_reopen_the_closed_case(omg: O
     assert tijdlijn(omg, casus).status == "gesloten"
     assert stap_rij(omg, casus, "informeren_grondslag").status == "vervallen"
     assert lopende_stappen(omg, casus) == []
-    assert postvak(omg, rol=SCHOOL) == []
+    assert postvak(omg, rol=SCHOOL, organisatie=als(SCHOOL).organisatie) == []
 
 
 # -- opschorten, hervatten, verlengen ------------------------------------------------------------------------------
@@ -470,7 +478,7 @@ def test_suspend_and_resume_moves_the_due_date_by_the_werkdagen_suspended(omg: O
     assert stap_rij(omg, casus, "interne_weging").termijn_einde == eind(2026, 12, 8)
 
     klok.zet(2026, 12, 3)  # Thursday
-    opgeschort = opschorten(omg, casus, "interne_weging", Opschortreden.WACHT_OP_INFORMATIE, "a.coord", SCHOOL)
+    opgeschort = opschorten(omg, casus, "interne_weging", Opschortreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord"))
     assert opgeschort.status == "opgeschort"
     assert opgeschort.termijn_einde == eind(2026, 12, 8)
 
@@ -482,7 +490,7 @@ def test_suspend_and_resume_moves_the_due_date_by_the_werkdagen_suspended(omg: O
     assert tel(omg) == voor
 
     klok.zet(2026, 12, 8)  # Tuesday: Thursday, Friday and Monday were lost
-    hervat = hervatten(omg, casus, "interne_weging", "a.coord", SCHOOL)
+    hervat = hervatten(omg, casus, "interne_weging", als(SCHOOL, "a.coord"))
 
     assert hervat.werkdagen_opgeschort == 3
     assert hervat.status == "open"
@@ -497,26 +505,26 @@ def test_suspend_and_resume_moves_the_due_date_by_the_werkdagen_suspended(omg: O
     gewijzigd = meldingen(omg, casus, "termijn_gewijzigd")
     assert [(m.ontvanger_rol, m.termijn_einde) for m in gewijzigd] == [(SCHOOL, eind(2026, 12, 11))]
     with pytest.raises(Conflict):
-        hervatten(omg, casus, "interne_weging", "a.coord", SCHOOL)
+        hervatten(omg, casus, "interne_weging", als(SCHOOL, "a.coord"))
 
 
 def test_extension_within_the_agreed_bound(omg: Omgeving) -> None:
     casus = signaleer(omg).casus_ref  # interne_weging: 5 werkdagen, max_verlenging 5
 
-    eerste = verlengen(omg, casus, "interne_weging", 2, "a.coord", SCHOOL)
+    eerste = verlengen(omg, casus, "interne_weging", 2, als(SCHOOL, "a.coord"))
     assert eerste.termijn_einde == eind(2026, 12, 10)  # Tuesday 8 + 2 werkdagen
 
     with pytest.raises(DomeinFout) as info:
-        verlengen(omg, casus, "interne_weging", 4, "a.coord", SCHOOL)  # only 3 left
+        verlengen(omg, casus, "interne_weging", 4, als(SCHOOL, "a.coord"))  # only 3 left
     assert info.value.veld == "aantal"
     assert "nog 3" in info.value.melding
     assert stap_rij(omg, casus, "interne_weging").termijn_einde == eind(2026, 12, 10)
 
-    tweede = verlengen(omg, casus, "interne_weging", 3, "a.coord", SCHOOL)
+    tweede = verlengen(omg, casus, "interne_weging", 3, als(SCHOOL, "a.coord"))
     assert tweede.termijn_einde == eind(2026, 12, 15)  # Thursday 10 + 3 werkdagen, across the weekend
 
     with pytest.raises(DomeinFout) as info:
-        verlengen(omg, casus, "interne_weging", 1, "a.coord", SCHOOL)
+        verlengen(omg, casus, "interne_weging", 1, als(SCHOOL, "a.coord"))
     assert info.value.veld == "aantal"
     rij = stap_rij(omg, casus, "interne_weging")
     assert (rij.verlengd_met, rij.termijn_einde) == (5, eind(2026, 12, 15))
@@ -530,7 +538,7 @@ def test_extension_refusals(omg: Omgeving, aantal: int, rol: str, veld: str) -> 
     casus = signaleer(omg).casus_ref
     voor = tel(omg)
     with pytest.raises(DomeinFout) as info:
-        verlengen(omg, casus, "interne_weging", aantal, "a.coord", rol)
+        verlengen(omg, casus, "interne_weging", aantal, als(rol, "a.coord"))
     assert info.value.veld == veld
     assert tel(omg) == voor
 
@@ -545,7 +553,7 @@ def test_statutory_meldcode_term_cannot_be_extended(omg: Omgeving) -> None:
     voor = tel(omg)
     for rol in (VEILIG_THUIS, SCHOOL):  # neither the owner nor the casusregie may extend it
         with pytest.raises(DomeinFout, match="wettelijk") as info:
-            verlengen(omg, casus, "meldcode_vt", 1, "a.coord", rol)
+            verlengen(omg, casus, "meldcode_vt", 1, als(rol, "a.coord"))
         assert info.value.veld == "aantal"
     assert tel(omg) == voor
     assert stap_rij(omg, casus, "meldcode_vt").termijn_einde == eind(2026, 12, 8)
@@ -600,7 +608,7 @@ def test_overdue_step_is_reported_once(omg: Omgeving, klok: Klok) -> None:
 def test_suspended_step_is_not_reported_late(omg: Omgeving, klok: Klok) -> None:
     casus = signaleer(omg).casus_ref
     klok.zet(2026, 12, 4)
-    opschorten(omg, casus, "interne_weging", Opschortreden.WACHT_OP_TOESTEMMING, "a.coord", SCHOOL)
+    opschorten(omg, casus, "interne_weging", Opschortreden.WACHT_OP_TOESTEMMING, als(SCHOOL, "a.coord"))
     klok.zet(2026, 12, 10)
     assert bewaak(omg) == []
     assert meldingen(omg, casus, "escalatie") == []
@@ -614,7 +622,7 @@ def test_postvak_lists_overdue_first_and_counts_werkdagen_across_the_weekend(omg
     c = signaleer(omg, rol=JGZ, bsn=None, voornamen="Roos", achternaam="Proef").casus_ref  # JGZ's own
 
     klok.zet(2026, 12, 4)  # Friday
-    taken = postvak(omg, rol=SCHOOL)
+    taken = postvak(omg, rol=SCHOOL, organisatie=als(SCHOOL).organisatie)
     assert [(t.casus_ref, t.stap, t.werkdagen_resterend, t.te_laat) for t in taken] == [
         (a, "interne_weging", 2, False),  # Monday, Tuesday
         (b, "interne_weging", 4, False),  # Monday to Thursday
@@ -622,16 +630,16 @@ def test_postvak_lists_overdue_first_and_counts_werkdagen_across_the_weekend(omg
     assert [(t.rol, t.ave, t.soort, t.status) for t in taken] == [(SCHOOL, 1, "stap", "open")] * 2
 
     klok.zet(2026, 12, 9)  # Wednesday: a is one werkdag late
-    taken = postvak(omg, rol=SCHOOL)
+    taken = postvak(omg, rol=SCHOOL, organisatie=als(SCHOOL).organisatie)
     assert [(t.casus_ref, t.werkdagen_resterend, t.te_laat) for t in taken] == [(a, -1, True), (b, 1, False)]
 
     klok.zet(2026, 12, 14)  # Monday: a is Wednesday, Thursday, Friday and Monday late; b since Friday
-    taken = postvak(omg, rol=SCHOOL)
+    taken = postvak(omg, rol=SCHOOL, organisatie=als(SCHOOL).organisatie)
     assert [(t.casus_ref, t.werkdagen_resterend, t.te_laat) for t in taken] == [(a, -4, True), (b, -2, True)]
 
-    assert [t.casus_ref for t in postvak(omg, organisatie="jgz")] == [c]
+    assert [t.casus_ref for t in postvak(omg, organisatie="jgz-limburg-noord")] == [c]
     with pytest.raises(InvoerFout) as info:
-        postvak(omg, rol="school.conciergerie")
+        postvak(omg, rol="school.conciergerie", organisatie="school-de-wissel")
     assert info.value.veld == "rol"
 
 
@@ -656,15 +664,15 @@ def test_running_case_keeps_its_term_bounds_under_a_new_version(
     nieuw_omg = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2099.1"))
     nieuw = signaleer(nieuw_omg, bsn=ANDER_BSN, voornamen="Pim", achternaam="Proef").casus_ref
 
-    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.2"
+    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.3"
     assert tijdlijn(nieuw_omg, nieuw).werkproces == "venlo_convenant 2099.1"
     assert stap_rij(omg, oud, "interne_weging").termijn_einde == eind(2026, 12, 8)  # 5 werkdagen
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 11)  # 8 werkdagen
 
     with pytest.raises(DomeinFout) as info:  # the old bound (5) still holds for the old case
-        verlengen(nieuw_omg, oud, "interne_weging", 6, "a.coord", SCHOOL)
+        verlengen(nieuw_omg, oud, "interne_weging", 6, als(SCHOOL, "a.coord"))
     assert info.value.veld == "aantal"
-    assert verlengen(nieuw_omg, nieuw, "interne_weging", 6, "a.coord", SCHOOL).termijn_einde == eind(2026, 12, 21)
+    assert verlengen(nieuw_omg, nieuw, "interne_weging", 6, als(SCHOOL, "a.coord")).termijn_einde == eind(2026, 12, 21)
 
 
 def test_running_case_starts_its_next_steps_with_its_own_version(
@@ -689,19 +697,19 @@ def test_running_case_starts_its_next_steps_with_its_own_version(
 
     opnieuw = stap_rij(omg, oud, "interne_weging")
     assert (opnieuw.volgnummer, opnieuw.status) == (2, "open")
-    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.2)
+    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.3)
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 14)  # + 8 werkdagen (2099.1)
 
 
 def test_changed_definition_under_a_used_version_is_refused(
     omg: Omgeving, engine: Engine, klok: Klok, tmp_path: Path
 ) -> None:
-    signaleer(omg)  # version 2022.2 is now in use, snapshotted in the store
-    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.2"))
+    signaleer(omg)  # version 2022.3 is now in use, snapshotted in the store
+    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.3"))
     voor = tel(omg)
 
     with pytest.raises(DefinitieFout) as info:
-        registreer_signaal(vervalst, lees_signaal(signaal_document(bsn=ANDER_BSN, voornamen="Pim")))
+        registreer(vervalst, lees_signaal(signaal_document(bsn=ANDER_BSN, voornamen="Pim")))
     assert info.value.problemen[0][0] == "versie"
-    assert "2022.2" in str(info.value)
+    assert "2022.3" in str(info.value)
     assert tel(omg) == voor

@@ -19,7 +19,7 @@ from aanpak.usecases.bewaking import Signaal, bewaak
 from aanpak.usecases.overdracht import accepteer_overdracht
 from models.fouten import DomeinFout
 from tests.conftest import Klok
-from tests.gegevens import besluit, signaleer
+from tests.gegevens import als, besluit, signaleer
 
 SCHOOL = "school.zorgcoordinator"
 WIJKTEAM = "wijkteam.casusregisseur"
@@ -89,7 +89,7 @@ def test_bewaking_that_was_down_catches_up_over_christmas_in_order(omg: Omgeving
 def test_extension_moves_the_ladder_and_statutory_term_is_refused(omg: Omgeving, klok: Klok) -> None:
     klok.zet(2026, 12, 1)
     casus = signaleer(omg).casus_ref
-    termijnen.verlengen(omg, casus, "interne_weging", 3, "t.test", SCHOOL)  # due Tue 8 → Fri 11 December
+    termijnen.verlengen(omg, casus, "interne_weging", 3, als(SCHOOL, "t.test"))  # due Tue 8 → Fri 11 December
     klok.zet(2026, 12, 9, 9)
     assert bewaak(omg) == []  # the reminder moved to Thursday 10
     klok.zet(2026, 12, 10, 8)
@@ -99,7 +99,7 @@ def test_extension_moves_the_ladder_and_statutory_term_is_refused(omg: Omgeving,
 
     besluit(omg, casus, "interne_weging", "meldcode", SCHOOL)
     with pytest.raises(DomeinFout, match="wettelijk") as fout:
-        termijnen.verlengen(omg, casus, "meldcode_vt", 1, "t.test", "veilig_thuis.medewerker")
+        termijnen.verlengen(omg, casus, "meldcode_vt", 1, als("veilig_thuis.medewerker", "t.test"))
     assert fout.value.veld == "aantal"
 
 
@@ -120,7 +120,7 @@ def test_unaccepted_handoff_escalates_and_old_holder_stays_responsible(omg: Omge
     klok.zet(2026, 12, 8, 9)  # level 2 after 2 werkdagen (Fri 4, Mon 7)
     signalen = [s for s in bewaak(omg) if s.onderwerp == "overdracht"]
     assert _samenvatting(signalen) == [("escalatie", None, 2, ["wijkteam.teamleider", SCHOOL])]
-    accepteer_overdracht(omg, overdracht_ref, "c.r", WIJKTEAM)
+    accepteer_overdracht(omg, overdracht_ref, als(WIJKTEAM, "c.r"))
     klok.zet(2026, 12, 20, 9)
     assert [s for s in bewaak(omg) if s.onderwerp == "overdracht"] == []
 
@@ -131,7 +131,7 @@ def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Om
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
     toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
-    accepteer_overdracht(omg, toegepast.overdrachten[0], "c.r", WIJKTEAM)
+    accepteer_overdracht(omg, toegepast.overdrachten[0], als(WIJKTEAM, "c.r"))
     # casusoverleg: 10 werkdagen from Tue 1 Dec → due Tue 15 Dec; stagnation after 5 more werkdagen → Tue 22 Dec.
     klok.zet(2026, 12, 22, 12)
     assert "stagnatie" not in {s.soort for s in bewaak(omg)}
@@ -203,7 +203,7 @@ def _naar_uitvoering(omg: Omgeving, klok: Klok, ave: int) -> str:
         return casus
     toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
     (overdracht_ref,) = toegepast.overdrachten
-    accepteer_overdracht(omg, overdracht_ref, "c.r", WIJKTEAM)
+    accepteer_overdracht(omg, overdracht_ref, als(WIJKTEAM, "c.r"))
     besluit(omg, casus, "casusoverleg", "plan_opstellen", GEMEENTE)
     besluit(omg, casus, "plan_van_aanpak", "vastgesteld", WIJKTEAM)
     return casus
@@ -231,7 +231,7 @@ def test_missed_monitoring_review_is_signalled_once_per_period_at_the_ave_cadenc
 
     # Halfway the casusregisseur records a review: the next is due one cadence after it.
     klok.moment = einde_van_dag(kal.plus_werkdagen(lokale_datum(gestart), 20)) - timedelta(hours=8)
-    vastgelegd = termijnen.review(omg, casus, "uitvoering_monitoring", "c.r", WIJKTEAM)
+    vastgelegd = termijnen.review(omg, casus, "uitvoering_monitoring", als(WIJKTEAM, "c.r"))
     assert vastgelegd.volgende_review == einde_van_dag(kal.plus_werkdagen(lokale_datum(klok()), cadans))
     assert vastgelegd.volgende_review is not None
     klok.moment = review_op + timedelta(hours=9)  # the original review moment has passed: nothing is missed
@@ -249,7 +249,7 @@ def test_missed_monitoring_review_is_signalled_once_per_period_at_the_ave_cadenc
     assert volgende == einde_van_dag(kal.plus_werkdagen(lokale_datum(klok()), cadans))
 
     with pytest.raises(DomeinFout) as info:
-        termijnen.review(omg, casus, "uitvoering_monitoring", "a.m", SCHOOL)  # not the casusregie any more
+        termijnen.review(omg, casus, "uitvoering_monitoring", als(SCHOOL, "a.m"))  # not the casusregie any more
     assert info.value.veld == "actor_rol"
 
 
@@ -265,4 +265,4 @@ def test_no_monitoring_reviews_at_ave_1(omg: Omgeving, klok: Klok) -> None:
     klok.zet(2027, 6, 1)
     assert _reviews(bewaak(omg)) == []
     with pytest.raises(DomeinFout):
-        termijnen.review(omg, casus, "plan_van_aanpak", "a.m", SCHOOL)  # not a running step
+        termijnen.review(omg, casus, "plan_van_aanpak", als(SCHOOL, "a.m"))  # not a running step

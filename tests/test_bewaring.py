@@ -25,7 +25,7 @@ from aanpak.usecases.bewaring import Bewaarplichtreden, Grond
 from models.fouten import DefinitieFout, DomeinFout, NietGevonden
 from models.werkproces import Bewaartermijn, laad_tekst
 from tests.conftest import Klok, maak_omgeving
-from tests.gegevens import SENTINELS, besluit, signaal_document, signaleer
+from tests.gegevens import SENTINELS, besluit, registreer, signaal_document, signaleer
 
 SCHOOL = "school.zorgcoordinator"
 LOKET = "gemeente.privacyloket"
@@ -300,12 +300,9 @@ def test_wissen_on_request(omg: Omgeving, klok: Klok) -> None:
 
 
 def test_signaal_without_casus_and_the_logs(omg: Omgeving, klok: Klok) -> None:
-    from aanpak.usecases.signaal import registreer_signaal
     from models.signaal import lees_signaal
 
-    zwerver = registreer_signaal(
-        omg, lees_signaal(signaal_document(sleutel="zwerfsignaal-00000001"))
-    ).signaal_ref  # never run
+    zwerver = registreer(omg, lees_signaal(signaal_document(sleutel="zwerfsignaal-00000001"))).signaal_ref  # never run
     with omg.uow() as sessie:
         logboek.schrijf(
             sessie,

@@ -26,7 +26,7 @@ from typer.testing import CliRunner, Result
 
 from aanpak.cli import weergave
 from aanpak.cli.main import app
-from aanpak.config import STANDAARD_WERKPROCES, instellingen
+from aanpak.config import STANDAARD_ORGANISATIES, STANDAARD_WERKPROCES, instellingen
 from aanpak.omgeving import bouw, standaard, zet_standaard
 from aanpak.store.schema import Casus, Jeugdige, Signaal
 from models.kalender import AMSTERDAM
@@ -80,6 +80,12 @@ def omgeving_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     for naam in list(os.environ):
         if naam.startswith("AANPAK_"):
             monkeypatch.delenv(naam)
+    # One organisation per type (the default register without its second school), so these tests exercise
+    # the CLI's default organisation; tests/test_organisaties.py covers the register with two schools.
+    register = yaml.safe_load(STANDAARD_ORGANISATIES.read_text(encoding="utf-8"))
+    register["organisaties"] = [o for o in register["organisaties"] if o["key"] != "school-het-baken"]
+    (tmp_path / "organisaties.yaml").write_text(yaml.safe_dump(register, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("AANPAK_ORGANISATIES", str(tmp_path / "organisaties.yaml"))
     data_dir = tmp_path / "data"
     monkeypatch.setenv("AANPAK_DATA_DIR", str(data_dir))
     monkeypatch.setenv("AANPAK_PREFECT", "false")
@@ -337,19 +343,21 @@ def test_postvak_shows_an_open_stap_with_its_termijn(cli: Cli) -> None:
 
 def test_postvak_per_organisatie(cli: Cli) -> None:
     casus = registreer(cli)
-    uit = ok(cli("postvak", "--organisatie", "school"))
-    assert "Postvak school" in uit
+    uit = ok(cli("postvak", "--organisatie", "school-de-wissel"))
+    assert "Postvak school-de-wissel" in uit
     assert "08-12-2026" in regel_met(uit, casus, "Interne weging")
 
 
 def test_postvak_empty(cli: Cli) -> None:
     registreer(cli)
-    assert ok(cli("postvak", "--rol", "jgz.jeugdarts")).strip() == "Niets te doen voor jgz.jeugdarts."
+    assert (
+        ok(cli("postvak", "--rol", "jgz.jeugdarts")).strip()
+        == "Niets te doen voor jgz.jeugdarts bij jgz-limburg-noord."
+    )
 
 
-@pytest.mark.parametrize("args", [[], ["--rol", SCHOOL, "--organisatie", "school"]], ids=["geen", "beide"])
-def test_postvak_exactly_one_of_rol_or_organisatie(cli: Cli, args: list[str]) -> None:
-    assert "geef precies één van --rol of --organisatie" in gebruiksfout(cli("postvak", *args))
+def test_postvak_asks_for_rol_or_organisatie(cli: Cli) -> None:
+    assert "geef --rol en/of --organisatie" in gebruiksfout(cli("postvak"))
 
 
 @pytest.mark.parametrize(
@@ -388,7 +396,10 @@ def test_besluit_by_the_wrong_rol_is_refused(cli: Cli) -> None:
     casus = registreer(cli)
     r = cli("stap", "besluit", casus, "interne_weging", "geen_zorg", "--als", "jgz.jeugdarts", "--door", "j.arts")
     fout = geweigerd(r)
-    assert "rol 'jgz.jeugdarts' mag over stap 'interne_weging' niet besluiten (wel: school.zorgcoordinator)" in fout
+    assert (
+        "rol 'jgz.jeugdarts' van 'jgz-limburg-noord' mag over stap 'interne_weging' niet besluiten "
+        "(wel: school.zorgcoordinator@school-de-wissel)"
+    ) in fout
     # Nothing changed: the step is still open with the school.
     assert "open" in regel_met(ok(cli("postvak", "--rol", SCHOOL)), casus, "Interne weging")
 
@@ -458,7 +469,7 @@ def test_overdracht_accept(cli: Cli) -> None:
     assert f"casusregie van casus {casus} ligt nu bij {WIJKTEAM}." in uit
     kop = ok(cli("casus", "tijdlijn", casus)).splitlines()[0]
     assert f"AVE 2, casusregie {WIJKTEAM}, procesregie {GEMEENTE}" in kop
-    assert ok(cli("postvak", "--rol", WIJKTEAM)).strip() == f"Niets te doen voor {WIJKTEAM}."
+    assert ok(cli("postvak", "--rol", WIJKTEAM)).strip() == f"Niets te doen voor {WIJKTEAM} bij wijkteam-venlo."
 
 
 def test_overdracht_accept_by_the_wrong_rol(cli: Cli) -> None:

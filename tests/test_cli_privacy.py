@@ -34,7 +34,7 @@ def test_inzien_refuses_without_personal_data_and_logs(cli: Cli, tmp_path: Path)
     fout = geweigerd(
         cli("casus", "inzien", ref, "--als", "politie.wijkagent", "--door", "w.agent", "--doel", "veiligheid")
     )
-    assert "niet betrokken" in fout
+    assert f"casus '{ref}' bestaat niet" in fout  # not involved: as if the case did not exist
     geen_persoonsgegevens(fout)
     log = ok(cli("audit", "toon", "--casus", ref))
     assert "geweigerd (niet_betrokken)" in log

@@ -50,7 +50,6 @@ from aanpak.usecases import overdracht
 from aanpak.usecases.besluit import BesluitIn, BesluitToegepast, neem_besluit, pas_besluit_toe
 from aanpak.usecases.casusbeeld import artefact_sleutel, casusbeeld
 from aanpak.usecases.inzicht import tijdlijn
-from aanpak.usecases.signaal import registreer_signaal
 from flows.stap_afgerond import stap_afgerond
 from models.fouten import Conflict, InvoerFout
 from models.signaal import lees_signaal
@@ -62,6 +61,8 @@ from tests.gegevens import (
     SENTINEL_NAAM,
     SENTINEL_ZORG,
     SENTINELS,
+    als,
+    registreer,
     signaal_document,
     signaleer,
 )
@@ -132,7 +133,7 @@ class Verloop:
 
 def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
     """The demo's path: school and JGZ signal one child, AVE 2 under the wijkteam, back to AVE 1, closure."""
-    r1 = registreer_signaal(omg, lees_signaal(signaal_document(SCHOOL)))
+    r1 = registreer(omg, lees_signaal(signaal_document(SCHOOL)))
     v1 = uitvoering.na_signaal(omg, r1.signaal_ref)
     assert v1.nieuwe_casus
     casus = v1.casus_ref
@@ -145,7 +146,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
     noteer(f"signaal {r1.signaal_ref}", "Wacht op interne_weging — school — uiterlijk ")
 
     klok.verder(days=1)
-    r2 = registreer_signaal(omg, lees_signaal(signaal_document(JGZ)))
+    r2 = registreer(omg, lees_signaal(signaal_document(JGZ)))
     v2 = uitvoering.na_signaal(omg, r2.signaal_ref)
     assert (v2.casus_ref, v2.nieuwe_casus, v2.gematcht_op) == (casus, False, "bsn")
     noteer(f"signaal {r2.signaal_ref}", "Wacht op interne_weging — school — uiterlijk ")
@@ -154,10 +155,8 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
         klok.verder(days=dagen)
         genomen = neem_besluit(
             omg,
-            BesluitIn.model_validate(
-                {"casus_ref": casus, "stap": sleutel, "uitkomst": uitkomst, "actor": "t.tester", "actor_rol": rol}
-                | extra
-            ),
+            BesluitIn.model_validate({"casus_ref": casus, "stap": sleutel, "uitkomst": uitkomst} | extra),
+            als(rol, "t.tester"),
         )
         toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
         assert (toegepast.besluit_ref, toegepast.al_toegepast) == (genomen.besluit_ref, False)
@@ -167,7 +166,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
     def accepteer(aanbod: list[str], rol: str, begin: str) -> None:
         assert len(aanbod) == 1
         klok.verder(days=1)
-        overdracht.accepteer_overdracht(omg, aanbod[0], "t.ontvanger", rol)
+        overdracht.accepteer_overdracht(omg, aanbod[0], als(rol, "t.ontvanger"))
         uitvoering.na_overdracht(omg, aanbod[0], casus)
         noteer(f"overdracht {aanbod[0]}", begin)
 
@@ -577,13 +576,8 @@ def test_retry_policy_only_transient_errors(prefect_server: str, omg: Omgeving, 
     verwerkt = signaleer(omg)
     genomen = neem_besluit(
         omg,
-        BesluitIn(
-            casus_ref=verwerkt.casus_ref,
-            stap="interne_weging",
-            uitkomst="eigen_ondersteuning",
-            actor="t.tester",
-            actor_rol=SCHOOL,
-        ),
+        BesluitIn(casus_ref=verwerkt.casus_ref, stap="interne_weging", uitkomst="eigen_ondersteuning"),
+        als(SCHOOL, "t.tester"),
     )
 
     # Two transient faults, then the real use case: three calls, one application.

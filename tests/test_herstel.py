@@ -32,7 +32,7 @@ from aanpak.store.db import maak_engine, migreer
 from aanpak.store.schema import Besluit, Casus, Historie, Melding, Overdracht, StapInstantie
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
 from tests.conftest import Klok, maak_omgeving
-from tests.gegevens import besluit, signaleer
+from tests.gegevens import als, besluit, signaleer
 from tests.herstel_proces import CRASHCODE
 
 pytestmark = pytest.mark.prefect
@@ -78,15 +78,8 @@ def bereid_voor(tmp_path: Path) -> Iterator[Callable[[str], Opzet]]:
         klok.verder(days=1)
         genomen = neem_besluit(
             omg,
-            BesluitIn(
-                casus_ref=casus,
-                stap=STAP,
-                uitkomst="lokaal",
-                ave_fase=2,
-                casusregie=WIJKTEAM,
-                actor="t.tester",
-                actor_rol=SCHOOL,
-            ),
+            BesluitIn(casus_ref=casus, stap=STAP, uitkomst="lokaal", ave_fase=2, casusregie=WIJKTEAM),
+            als(SCHOOL, "t.tester"),
         )
         klok.verder(hours=1)  # the transition runs a little later than the decision
         return Opzet(omg, klok, pad, casus, genomen.besluit_ref)

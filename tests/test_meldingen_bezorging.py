@@ -147,7 +147,7 @@ def test_after_max_attempts_failed_regie_told_and_retried(omg: Omgeving, klok: K
     beleid = Beleid(max_pogingen=3, backoff_basis=2.0, backoff_max=60.0, timeout=1.0, claim=120.0)
     dood = HttpOntvanger(vrije_poort())  # not started: connection refused
     http.start()
-    k = kanalen((http.url, "alle"), (dood.url, "school.teamleider"))
+    k = kanalen((http.url, "alle"), (dood.url, "school-de-wissel, school.teamleider"))
     signaleer(omg)
     with omg.uow() as sessie:
         casus = sessie.scalars(select(Casus)).one()
@@ -164,7 +164,9 @@ def test_after_max_attempts_failed_regie_told_and_retried(omg: Omgeving, klok: K
     with omg.uow() as sessie:
         m = sessie.get_one(Melding, teamleider.id)
         assert m.status == "mislukt"
-        dode = sessie.scalars(select(Bezorging).where(Bezorging.kanaal == "school.teamleider/json")).one()
+        dode = sessie.scalars(
+            select(Bezorging).where(Bezorging.kanaal == "school-de-wissel+school.teamleider/json")
+        ).one()
         assert (dode.status, dode.pogingen, dode.laatste_fout) == ("mislukt", 3, "json: verbinding mislukt")
         notice = sessie.scalars(select(Melding).where(Melding.soort == "bezorging_mislukt")).one()
         assert notice.ontvanger_rol == coordinator
@@ -287,7 +289,8 @@ def test_two_concurrent_runs_never_send_a_row_twice(omg: Omgeving, klok: Klok, h
 def test_a_role_without_channel_waits_and_is_reported(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
     """A role without a channel is reported by the run; its rows wait in the outbox instead of being dropped."""
     http.start()
-    k = kanalen((http.url, "school.zorgcoordinator"))
+    # Two schools in the register: a channel serves a school role only when scoped to the school's key.
+    k = kanalen((http.url, "school-de-wissel, school.zorgcoordinator"))
     signaleer(omg)
     verslag = bezorging.bezorg(omg, k, BELEID)
     assert verslag.zonder_kanaal == ["school.teamleider"]
@@ -295,7 +298,7 @@ def test_a_role_without_channel_waits_and_is_reported(omg: Omgeving, klok: Klok,
         m = sessie.scalars(select(Melding).where(Melding.ontvanger_rol == "school.teamleider")).one()
         assert (m.status, m.laatste_fout) == ("wachtend", "geen kanaal geconfigureerd voor deze rol")
     # Configured later: delivered.
-    k = kanalen((http.url, "school"))
+    k = kanalen((http.url, "school-de-wissel"))
     verder(klok)
     assert bezorging.bezorg(omg, k, BELEID).verzonden == 1
     assert kenmerk_van(m) in http.sleutels

@@ -15,10 +15,9 @@ from aanpak.config import instellingen
 from aanpak.meldingen.inhoud import kenmerk_van
 from aanpak.omgeving import Omgeving, nu_utc, zet_standaard
 from aanpak.store.schema import Bezorging, Melding
-from aanpak.usecases.signaal import registreer_signaal
 from flows.meldingen_versturen import meldingen_versturen
 from models.signaal import lees_signaal
-from tests.gegevens import signaal_document, signaleer
+from tests.gegevens import registreer, signaal_document, signaleer
 from tests.ontvangers import HttpOntvanger
 
 pytestmark = pytest.mark.prefect
@@ -78,7 +77,11 @@ def test_a_broken_configuration_or_missing_role_fails_the_run(
     assert "kapot.yaml" in (state.message or "")
     assert "geen geldige YAML" in (state.message or "")
 
-    configureer(monkeypatch, tmp_path / "half.yaml", f'urls:\n  - "{http.url}":\n      tag: school.zorgcoordinator\n')
+    configureer(
+        monkeypatch,
+        tmp_path / "half.yaml",
+        f'urls:\n  - "{http.url}":\n      tag: school-de-wissel, school.zorgcoordinator\n',
+    )
     signaleer(echte_tijd)
     state = meldingen_versturen(return_state=True)
     assert state.is_failed()
@@ -91,7 +94,7 @@ def test_a_transition_delivers_as_its_last_step(
     prefect_server: str, echte_tijd: Omgeving, http: HttpOntvanger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     configureer(monkeypatch, tmp_path / "k.yaml", f'urls:\n  - "{http.url}":\n      tag: alle\n')
-    geregistreerd = registreer_signaal(echte_tijd, lees_signaal(signaal_document()))
+    geregistreerd = registreer(echte_tijd, lees_signaal(signaal_document()))
     uitvoering.na_signaal(echte_tijd, geregistreerd.signaal_ref)
     verwacht = kenmerken(echte_tijd)
     assert verwacht

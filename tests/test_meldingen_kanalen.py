@@ -94,8 +94,10 @@ def test_cli_controleer_reports_roles_without_channel_and_errors(tmp_path: Path)
     wp, _ = laad_bestand(STANDAARD_WERKPROCES)
     organisaties = sorted({r.organisatie for r in wp.rollen})
     goed = tmp_path / "goed.yaml"
+    # Two schools in the register: a channel tagged "school" would tell every school; each is named by its key.
+    tags = [o for o in organisaties if o != "school"] + ["school-de-wissel", "school-het-baken"]
     goed.write_text(
-        "urls:\n" + "".join(f'  - "json://127.0.0.1/{o}":\n      tag: {o}\n' for o in organisaties), encoding="utf-8"
+        "urls:\n" + "".join(f'  - "json://127.0.0.1/{o}":\n      tag: {o}\n' for o in tags), encoding="utf-8"
     )
     uitslag = runner.invoke(meldingen_app, ["controleer", "--bestand", str(goed)])
     assert uitslag.exit_code == 0, uitslag.output

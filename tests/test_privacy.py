@@ -17,10 +17,11 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Correctie, Historie, Verwerking
 from aanpak.usecases import bewaring, grondslag, inzage, logboek, rechten
 from aanpak.usecases.grondslag import GrondslagIn
-from models.fouten import Conflict, DomeinFout, InvoerFout
+from models.actor import Actor
+from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
 from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, vereiste_toestemming
 from tests.conftest import Klok
-from tests.gegevens import SENTINEL_BSN, SENTINEL_ZORG, signaleer
+from tests.gegevens import SENTINEL_BSN, SENTINEL_ZORG, als, registreer, signaleer
 
 SCHOOL = "school.zorgcoordinator"
 JGZ = "jgz.jeugdverpleegkundige"
@@ -31,7 +32,7 @@ JGZ_ZORG = "JGZ-zorg: groeicurve-kwartel buigt af"
 
 def casus_met_twee_signalen(omg: Omgeving) -> str:
     """A school signal (ontwikkeling, verzuim) and a matching JGZ signal (gezondheid) about the same youth."""
-    from aanpak.usecases.signaal import registreer_signaal, verwerk_signaal
+    from aanpak.usecases.signaal import verwerk_signaal
     from models.signaal import lees_signaal
     from tests.gegevens import signaal_document
 
@@ -39,7 +40,7 @@ def casus_met_twee_signalen(omg: Omgeving) -> str:
     doc = signaal_document(JGZ, categorieen=["gezondheid"])
     doc["zorg"] = JGZ_ZORG
     doc["melder"] = {"rol": JGZ, "naam": "J. Verpleegkundige", "email": "jgz@ggd.example"}
-    assert verwerk_signaal(omg, registreer_signaal(omg, lees_signaal(doc)).signaal_ref).casus_ref == casus_ref
+    assert verwerk_signaal(omg, registreer(omg, lees_signaal(doc)).signaal_ref).casus_ref == casus_ref
     return casus_ref
 
 
@@ -49,11 +50,14 @@ def toestemming(casus_ref: str, door: list[Toestemminggever], **extra: Any) -> G
         "soort": Grondslagsoort.TOESTEMMING,
         "gegeven_door": door,
         "doel": "casusoverleg",
-        "actor": "a.mentor",
-        "actor_rol": SCHOOL,
         **extra,
     }
     return GrondslagIn(**velden)
+
+
+def leg_vast(omg: Omgeving, invoer: GrondslagIn, actor: Actor | None = None) -> grondslag.GrondslagVastgelegd:
+    """Record a ground, by the school's coordinator unless another actor is named."""
+    return grondslag.leg_vast(omg, invoer, actor or als(SCHOOL, "a.mentor"))
 
 
 def log_regels(omg: Omgeving) -> list[Verwerking]:
@@ -74,14 +78,14 @@ def test_who_consents_depends_on_age() -> None:
 def test_consent_of_the_parents_alone_is_refused_for_a_twelve_year_old(omg: Omgeving) -> None:
     casus_ref = signaleer(omg).casus_ref
     with pytest.raises(InvoerFout) as info:
-        grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS]))
+        leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS]))
     assert info.value.fouten == [
         ("gegeven_door", "van 12 tot en met 15 jaar geven de ouders én de jeugdige toestemming")
     ]
     assert grondslag.overzicht(omg, casus_ref) == []
     assert log_regels(omg) == []  # nothing half-written
 
-    vastgelegd = grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
+    vastgelegd = leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
     [g] = grondslag.overzicht(omg, casus_ref)
     assert (g.ref, g.soort, g.gegeven_door, g.van_kracht) == (
         vastgelegd.grondslag_ref,
@@ -102,18 +106,13 @@ def test_ground_input_errors_name_the_field(omg: Omgeving, klok: Klok) -> None:
         ontvangers=["wijkteam", "bakkerij.baas"],
         doel="casusoverleg",
         geldig_tot=klok.moment.date(),
-        actor="a.mentor",
-        actor_rol=SCHOOL,
     )
     with pytest.raises(InvoerFout) as info:
-        grondslag.leg_vast(omg, invoer)
+        leg_vast(omg, invoer)
     assert [veld for veld, _ in info.value.fouten] == ["ontvangers[1]", "gegeven_door", "geldig_tot"]
     with pytest.raises(DomeinFout) as niet_betrokken:
         grondslag.leg_vast(
-            omg,
-            GrondslagIn(
-                casus_ref=casus_ref, soort="vitaal_belang", doel="veiligheid", actor="w.agent", actor_rol=POLITIE
-            ),
+            omg, GrondslagIn(casus_ref=casus_ref, soort="vitaal_belang", doel="veiligheid"), als(POLITIE, "w.agent")
         )
     assert niet_betrokken.value.veld == "actor_rol"
     assert grondslag.overzicht(omg, casus_ref) == []
@@ -124,8 +123,8 @@ def test_same_idempotency_key_records_one_ground(omg: Omgeving) -> None:
     invoer = toestemming(
         casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE], idempotentie_sleutel="toestemming-0001"
     )
-    eerste = grondslag.leg_vast(omg, invoer)
-    tweede = grondslag.leg_vast(omg, invoer)
+    eerste = leg_vast(omg, invoer)
+    tweede = leg_vast(omg, invoer)
     assert (tweede.grondslag_ref, tweede.herhaald) == (eerste.grondslag_ref, True)
     assert len(grondslag.overzicht(omg, casus_ref)) == 1
     assert len(log_regels(omg)) == 1
@@ -141,7 +140,7 @@ def _titels(resultaat: inzage.Inzage) -> dict[str, str]:
 
 def test_inzien_without_a_ground_withholds_and_logs(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
-    resultaat = inzage.casus_inzien(omg, casus_ref, JGZ, "j.verpleegkundige", "casusoverleg")
+    resultaat = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.verpleegkundige"), "casusoverleg")
     # JGZ's own signal is its own input; the school's (verzuim: school data) is not JGZ's to see at all.
     eigen = next(o for o in resultaat.getoond if o.titel.startswith("Zorg uit signaal") and "(gezondheid)" in o.titel)
     assert eigen.velden == {"zorg": JGZ_ZORG}
@@ -152,7 +151,12 @@ def test_inzien_without_a_ground_withholds_and_logs(omg: Omgeving) -> None:
     assert _titels(resultaat)["Identiteit jeugdige"] == "geen_grondslag"
     assert SENTINEL_ZORG not in str(resultaat.model_dump())
     [regel] = log_regels(omg)
-    assert (regel.handeling, regel.rol, regel.organisatie, regel.uitkomst) == ("inzien", JGZ, "jgz", "gedeeltelijk")
+    assert (regel.handeling, regel.rol, regel.organisatie, regel.uitkomst) == (
+        "inzien",
+        JGZ,
+        "jgz-limburg-noord",
+        "gedeeltelijk",
+    )
     assert regel.categorieen == ["contact", "gezondheid", "zorg"]
     assert set(regel.geweigerd) == {"identiteit", "school"}
     assert regel.volgnummer == resultaat.logregel
@@ -160,10 +164,8 @@ def test_inzien_without_a_ground_withholds_and_logs(omg: Omgeving) -> None:
 
 def test_consent_opens_what_need_to_know_allows_and_withdrawal_closes_it(omg: Omgeving, klok: Klok) -> None:
     casus_ref = casus_met_twee_signalen(omg)
-    g = grondslag.leg_vast(
-        omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE], ontvangers=["jgz"])
-    )
-    resultaat = inzage.casus_inzien(omg, casus_ref, JGZ, "j.verpleegkundige", "casusoverleg")
+    g = leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE], ontvangers=["jgz"]))
+    resultaat = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.verpleegkundige"), "casusoverleg")
     ident = next(o for o in resultaat.getoond if o.titel == "Identiteit jeugdige")
     assert ident.velden["bsn"] == SENTINEL_BSN
     assert ident.grondslagen == [g.grondslag_ref]
@@ -171,17 +173,17 @@ def test_consent_opens_what_need_to_know_allows_and_withdrawal_closes_it(omg: Om
     assert any(a.reden == "niet_nodig" for a in resultaat.achtergehouden)
 
     # The consent names JGZ only: the school sees its own signal again, but not the identity, nor JGZ's health data.
-    school = inzage.casus_inzien(omg, casus_ref, SCHOOL, "a.mentor", "casusoverleg")
+    school = inzage.casus_inzien(omg, casus_ref, als(SCHOOL, "a.mentor"), "casusoverleg")
     eigen = [o for o in school.getoond if o.titel.startswith("Zorg uit signaal")]
     assert [o.velden["zorg"] for o in eigen] == [SENTINEL_ZORG]
     assert _titels(school)["Identiteit jeugdige"] == "geen_grondslag"
     assert [a.reden for a in school.achtergehouden if a.titel.startswith("Zorg uit signaal")] == ["niet_nodig"]
 
     klok.verder(hours=1)
-    grondslag.trek_in(omg, g.grondslag_ref, "a.mentor", SCHOOL)
-    assert grondslag.trek_in(omg, g.grondslag_ref, "a.mentor", SCHOOL).herhaald
+    grondslag.trek_in(omg, g.grondslag_ref, als(SCHOOL, "a.mentor"))
+    assert grondslag.trek_in(omg, g.grondslag_ref, als(SCHOOL, "a.mentor")).herhaald
     klok.verder(minutes=1)
-    na = inzage.casus_inzien(omg, casus_ref, JGZ, "j.verpleegkundige", "casusoverleg")
+    na = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.verpleegkundige"), "casusoverleg")
     assert _titels(na)["Identiteit jeugdige"] == "geen_grondslag"
     assert [r.handeling for r in log_regels(omg)] == [
         "grondslag",
@@ -194,12 +196,13 @@ def test_consent_opens_what_need_to_know_allows_and_withdrawal_closes_it(omg: Om
 
 def test_a_role_that_is_not_involved_is_refused_and_the_refusal_logged(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
-    resultaat = inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "veiligheid")
-    assert (resultaat.geweigerd, resultaat.getoond) == ("niet_betrokken", [])
+    with pytest.raises(NietGevonden) as onbekend:  # refused as if the case did not exist
+        inzage.casus_inzien(omg, casus_ref, als(POLITIE, "w.agent"), "veiligheid")
+    assert (onbekend.value.veld, str(onbekend.value)) == ("casus", f"casus: casus '{casus_ref}' bestaat niet")
     [regel] = log_regels(omg)
     assert (regel.uitkomst, regel.reden, regel.rol) == ("geweigerd", "niet_betrokken", POLITIE)
     with pytest.raises(InvoerFout) as info:
-        inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "Wil even kijken")
+        inzage.casus_inzien(omg, casus_ref, als(POLITIE, "w.agent"), "Wil even kijken")
     assert info.value.veld == "doel"
 
 
@@ -316,7 +319,8 @@ def test_only_the_privacyloket_answers_requests(omg: Omgeving) -> None:
 
 def test_export_holds_everything_and_the_disclosure_log(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
-    inzage.casus_inzien(omg, casus_ref, POLITIE, "w.agent", "veiligheid")  # a refusal is part of the record
+    with pytest.raises(NietGevonden):  # a refusal is part of the record
+        inzage.casus_inzien(omg, casus_ref, als(POLITIE, "w.agent"), "veiligheid")
     bewaring.zet_bewaarplicht(omg, casus_ref, bewaring.Bewaarplichtreden.KLACHT_OF_BEZWAAR, "p.loket", LOKET)
     dossier = rechten.exporteer(omg, casus_ref, "p.loket", LOKET)
     assert dossier.jeugdige["bsn"] == SENTINEL_BSN
@@ -369,9 +373,9 @@ def test_restriction_stops_inzage_until_lifted(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
     rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, "p.loket", LOKET)
     assert rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, "p.loket", LOKET).herhaald
-    assert inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg").geweigerd == "verwerking_beperkt"
+    assert inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg").geweigerd == "verwerking_beperkt"
     rechten.hef_beperking_op(omg, casus_ref, "p.loket", LOKET)
-    assert inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg").geweigerd is None
+    assert inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg").geweigerd is None
     with omg.uow() as s:
         assert logboek.verifieer(s).in_orde
 
@@ -379,22 +383,23 @@ def test_restriction_stops_inzage_until_lifted(omg: Omgeving) -> None:
 def test_own_input_is_the_roles_own_not_its_organisations(omg: Omgeving) -> None:
     """The JGZ team lead (need-to-know: identity, contact, plan) does not see the nurse's health concern."""
     casus_ref = casus_met_twee_signalen(omg)
-    grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
+    leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
     from aanpak.store.schema import Casus, Melding
 
     with omg.uow() as s:  # make the team lead involved, as an escalation would
         casus = s.scalars(select(Casus)).one()
         s.add(Melding(sleutel="test:teamleider", casus_id=casus.id, soort="escalatie",
-                      ontvanger_rol="jgz.teamleider", gegevens={}, status="verzonden", pogingen=1,
+                      ontvanger_rol="jgz.teamleider", ontvanger_organisatie="jgz-limburg-noord",
+                      gegevens={}, status="verzonden", pogingen=1,
                       volgende_poging=casus.geopend_op, aangemaakt_op=casus.geopend_op))  # fmt: skip
     with pytest.raises(DomeinFout) as info:  # told about the case, but not carrying it: records no ground
         grondslag.leg_vast(
             omg,
-            GrondslagIn(casus_ref=casus_ref, soort="vitaal_belang", doel="casusoverleg", actor="t.leider",
-                        actor_rol="jgz.teamleider"),
-        )  # fmt: skip
+            GrondslagIn(casus_ref=casus_ref, soort="vitaal_belang", doel="casusoverleg"),
+            als("jgz.teamleider", "t.leider"),
+        )
     assert info.value.veld == "actor_rol"
-    lead = inzage.casus_inzien(omg, casus_ref, "jgz.teamleider", "t.leider", "casusoverleg")
+    lead = inzage.casus_inzien(omg, casus_ref, als("jgz.teamleider", "t.leider"), "casusoverleg")
     assert lead.geweigerd is None
     assert JGZ_ZORG not in str(lead.model_dump())
     assert [a.reden for a in lead.achtergehouden] == ["niet_nodig", "niet_nodig"]  # both concerns
@@ -403,10 +408,10 @@ def test_own_input_is_the_roles_own_not_its_organisations(omg: Omgeving) -> None
 
 def test_a_ground_serves_only_its_own_purpose(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
-    g = grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
-    ander_doel = inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "politieonderzoek")
+    g = leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS, Toestemminggever.JEUGDIGE]))
+    ander_doel = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "zorgverlening")
     assert _titels(ander_doel)["Identiteit jeugdige"] == "geen_grondslag"
-    eigen_doel = inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg")
+    eigen_doel = inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg")
     assert next(o for o in eigen_doel.getoond if o.titel == "Identiteit jeugdige").grondslagen == [g.grondslag_ref]
     regels = log_regels(omg)
     assert [r.grondslagen for r in regels if r.handeling == "inzien"] == [
@@ -419,13 +424,16 @@ def test_parents_consent_lapses_when_the_youth_turns_twelve(omg: Omgeving, klok:
     """Given by the parents alone at 11, the consent stops counting at 12, when the youth must consent too."""
     klok.zet(2025, 3, 10)  # the sentinel youth (born 17-03-2014) is 10
     casus_ref = casus_met_twee_signalen(omg)
-    grondslag.leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS]))
+    leg_vast(omg, toestemming(casus_ref, [Toestemminggever.OUDERS]))
     klok.zet(2026, 3, 16)  # still 11
-    assert _titels(inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg"))["Identiteit jeugdige"] == "getoond"
+    assert (
+        _titels(inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg"))["Identiteit jeugdige"]
+        == "getoond"
+    )
     assert [g.van_kracht for g in grondslag.overzicht(omg, casus_ref)] == [True]
     klok.zet(2026, 3, 17)  # 12 today
     assert (
-        _titels(inzage.casus_inzien(omg, casus_ref, JGZ, "j.v", "casusoverleg"))["Identiteit jeugdige"]
+        _titels(inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg"))["Identiteit jeugdige"]
         == "geen_grondslag"
     )
     assert [g.van_kracht for g in grondslag.overzicht(omg, casus_ref)] == [False]

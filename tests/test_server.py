@@ -32,7 +32,7 @@ from aanpak.store.db import maak_engine
 from aanpak.store.schema import Verwerking
 from tests.conftest import Klok, maak_omgeving
 from tests.gegevens import SENTINEL_BSN, SENTINELS, signaal_document
-from tests.server_hulp import Klant, Uitgever
+from tests.server_hulp import EERSTE_VAN_TYPE, Klant, Uitgever
 
 SCHOOL = "school.zorgcoordinator"
 WIJKTEAM = "wijkteam.casusregisseur"
@@ -69,7 +69,7 @@ class Api:
     omg: Omgeving
 
     def token(self, *rollen: str, persoon: str = "t.test") -> str:
-        organisatie = f"{rollen[0].split('.')[0]}-venlo" if rollen else "onbekend"
+        organisatie = EERSTE_VAN_TYPE[rollen[0].split(".")[0]] if rollen else "onbekend"
         return self.uitgever.token(persoon, organisatie, list(rollen))
 
     def als(self, rol: str, persoon: str = "t.test") -> dict[str, str]:
@@ -188,8 +188,8 @@ def _beschermde_routes(app: FastAPI) -> list[tuple[str, str]]:
 def test_elk_endpoint_behalve_gezondheid_en_spec_vraagt_een_token(api: Api, uitgever: Uitgever) -> None:
     routes = _beschermde_routes(api.app)
     assert len(routes) == len([r for r in api.app.openapi()["paths"].values() for _ in r]) - 1  # all but gezondheid
-    vreemd = Uitgever().token("t.test", "school-venlo", [SCHOOL])  # a valid JWT from a key we do not trust
-    verlopen = uitgever.token("t.test", "school-venlo", [SCHOOL], geldig=-60)
+    vreemd = Uitgever().token("t.test", "school-de-wissel", [SCHOOL])  # a valid JWT from a key we do not trust
+    verlopen = uitgever.token("t.test", "school-de-wissel", [SCHOOL], geldig=-60)
     for methode, pad in routes:
         for headers in (
             {},
@@ -438,7 +438,7 @@ def test_casus_waar_de_rol_niet_bij_betrokken_is_antwoordt_als_onbekend_en_wordt
         assert verwacht["detail"] == f"casus '{ONBEKEND}' bestaat niet"
     gelogd = weigeringen(api.omg, casus, JGZ)
     assert len(gelogd) == len(routes)
-    assert {(v.actor, v.organisatie, v.reden) for v in gelogd} == {("t.test", "jgz-venlo", "niet_betrokken")}
+    assert {(v.actor, v.organisatie, v.reden) for v in gelogd} == {("t.test", "jgz-limburg-noord", "niet_betrokken")}
     assert ok(api.post("/audit/verifieer", SCHOOL))["in_orde"] is True
 
 
@@ -699,14 +699,39 @@ def test_overgang_die_mislukt_is_202_zonder_traceback(
         instellingen.cache_clear()
 
 
-def test_cli_server_start_niet_zonder_tokenverificatie() -> None:
+def test_cli_server_refuses_the_development_issuer_on_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No configured issuer and a shared database: the server does not start (no mode without tokens)."""
     from typer.testing import CliRunner
 
     from aanpak.cli.main import app
 
-    r = CliRunner().invoke(app, ["server", "--port", "8110"])
+    monkeypatch.setenv("AANPAK_DATABASE_URL", "postgresql+psycopg://aanpak@127.0.0.1:1/aanpak")
+    monkeypatch.delenv("AANPAK_TOEGANG", raising=False)
+    monkeypatch.delenv("AANPAK_ONTWIKKELUITGEVER_TOESTAAN", raising=False)
+    instellingen.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["server", "--port", "8110"])
+    finally:
+        instellingen.cache_clear()
     assert r.exit_code == 1
-    assert "tokenverificatie" in r.output
+    assert "ontwikkeluitgever" in r.output
+
+
+def test_cli_server_refuses_a_toegang_file_without_issuers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aanpak.cli.main import app
+
+    leeg = tmp_path / "toegang.yaml"
+    leeg.write_text("uitgevers: []\n", encoding="utf-8")
+    monkeypatch.setenv("AANPAK_TOEGANG", str(leeg))
+    instellingen.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["server", "--port", "8110"])
+    finally:
+        instellingen.cache_clear()
+    assert r.exit_code == 1
+    assert "uitgever" in r.output
 
 
 def test_onverwachte_fout_is_500_zonder_traceback_in_de_log(
@@ -741,7 +766,7 @@ einde = time.monotonic() + 60
 while not server.started and time.monotonic() < einde:
     time.sleep(0.05)
 poort = server.servers[0].sockets[0].getsockname()[1]
-kop = {"Authorization": "Bearer " + uitgever.token("t.test", "school-venlo", ["school.zorgcoordinator"])}
+kop = {"Authorization": "Bearer " + uitgever.token("t.test", "school-de-wissel", ["school.zorgcoordinator"])}
 with httpx.Client(base_url=f"http://127.0.0.1:{poort}", timeout=60) as client:
     print(client.get("/api/v1/postvak", params={"bsn": sys.argv[1], "naam": sys.argv[2]}, headers=kop).status_code)
     print(client.get(f"/api/v1/casussen/{sys.argv[2]}/tijdlijn", headers=kop).status_code)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, MetaData, func, select
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Basis, Casus, Historie, Jeugdige, Match, Melding, Signaal, StapInstantie, Verzoek
 from aanpak.usecases.inzicht import tijdlijn
-from aanpak.usecases.signaal import registreer_signaal, verwerk_signaal
+from aanpak.usecases.signaal import verwerk_signaal
 from models.fouten import Conflict, InvoerFout
 from models.kalender import AMSTERDAM
 from models.signaal import elfproef, lees_signaal, normaliseer_naam
@@ -27,6 +27,7 @@ from tests.gegevens import (
     SENTINEL_ZORG,
     SENTINELS,
     besluit,
+    registreer,
     signaal_document,
     signaleer,
 )
@@ -214,7 +215,7 @@ def test_registration_refuses_and_writes_nothing(omg: Omgeving, wijzig: dict[str
     )
     invoer = lees_signaal(doc)  # valid at the boundary: the definition refuses it
     with pytest.raises(InvoerFout) as info:
-        registreer_signaal(omg, invoer)
+        registreer(omg, invoer)
     assert info.value.veld == veld
     assert reden in info.value.melding
     for sentinel in SENTINELS:
@@ -230,7 +231,7 @@ def test_registration_refuses_and_writes_nothing(omg: Omgeving, wijzig: dict[str
     ],
 )
 def test_registration_accepts_the_age_bounds(omg: Omgeving, geboortedatum: str, groep: str) -> None:
-    geregistreerd = registreer_signaal(omg, lees_signaal(signaal_document(geboortedatum=geboortedatum)))
+    geregistreerd = registreer(omg, lees_signaal(signaal_document(geboortedatum=geboortedatum)))
     assert signaal_rij(omg, geregistreerd.signaal_ref).leeftijdsgroep == groep
 
 
@@ -238,7 +239,7 @@ def test_registration_counts_age_on_the_amsterdam_day(omg: Omgeving, klok: Klok)
     # 00:30 on 1 December in Amsterdam is still 30 November in UTC: a child born on 1 December is not "future".
     klok.zet(2026, 12, 1, 0, 30)
     assert klok().date().day == 30
-    geregistreerd = registreer_signaal(omg, lees_signaal(signaal_document(geboortedatum="2026-12-01")))
+    geregistreerd = registreer(omg, lees_signaal(signaal_document(geboortedatum="2026-12-01")))
     assert signaal_rij(omg, geregistreerd.signaal_ref).leeftijdsgroep == "0-3"
 
 
@@ -256,7 +257,7 @@ def test_first_signal_opens_a_case_with_the_melder_as_casusregie(omg: Omgeving, 
     assert lijn.ave == 1
     assert lijn.casusregie == SCHOOL
     assert lijn.procesregie is None
-    assert lijn.werkproces == "venlo_convenant 2022.2"
+    assert lijn.werkproces == "venlo_convenant 2022.3"
     assert lijn.geopend_op == klok()
     assert [(s.stap, s.status, s.eigenaar, s.uitkomst) for s in lijn.stappen] == [
         ("signaal_registreren", "afgerond", SCHOOL, "geregistreerd"),
@@ -399,8 +400,8 @@ def test_signal_after_the_case_closed_opens_a_new_case(omg: Omgeving, klok: Klok
 
 def test_same_idempotency_key_registers_once(omg: Omgeving) -> None:
     invoer = lees_signaal(signaal_document(sleutel="upload-2026-0001"))
-    eerste = registreer_signaal(omg, invoer)
-    tweede = registreer_signaal(omg, invoer)
+    eerste = registreer(omg, invoer)
+    tweede = registreer(omg, invoer)
 
     assert eerste.herhaald is False
     assert tweede.herhaald is True
@@ -411,15 +412,15 @@ def test_same_idempotency_key_registers_once(omg: Omgeving) -> None:
 
 
 def test_different_idempotency_keys_register_twice(omg: Omgeving) -> None:
-    eerste = registreer_signaal(omg, lees_signaal(signaal_document(sleutel="upload-2026-0001")))
-    tweede = registreer_signaal(omg, lees_signaal(signaal_document(sleutel="upload-2026-0002")))
+    eerste = registreer(omg, lees_signaal(signaal_document(sleutel="upload-2026-0001")))
+    tweede = registreer(omg, lees_signaal(signaal_document(sleutel="upload-2026-0002")))
     assert tweede.signaal_ref != eerste.signaal_ref
     assert tweede.herhaald is False
     assert tel(omg)["signaal"] == 2
 
 
 def test_verwerk_signaal_twice_changes_nothing_the_second_time(omg: Omgeving, klok: Klok) -> None:
-    ref = registreer_signaal(omg, lees_signaal(signaal_document())).signaal_ref
+    ref = registreer(omg, lees_signaal(signaal_document())).signaal_ref
     verwerkt_op = klok()
     eerste = verwerk_signaal(omg, ref)
     na_eerste = tel(omg)
@@ -496,9 +497,9 @@ def test_personal_data_is_stored_only_encrypted(omg: Omgeving) -> None:
 
 
 def test_same_idempotency_key_with_a_different_document_is_refused(omg: Omgeving) -> None:
-    registreer_signaal(omg, lees_signaal(signaal_document(sleutel="upload-key-0001")))
+    registreer(omg, lees_signaal(signaal_document(sleutel="upload-key-0001")))
     with pytest.raises(Conflict) as fout:
-        registreer_signaal(omg, lees_signaal(signaal_document(sleutel="upload-key-0001", acuut=True)))
+        registreer(omg, lees_signaal(signaal_document(sleutel="upload-key-0001", acuut=True)))
     assert fout.value.veld == "idempotentie_sleutel"
 
 

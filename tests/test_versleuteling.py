@@ -32,6 +32,7 @@ from tests.gegevens import (
     SENTINEL_NAAM,
     SENTINEL_ZORG,
     SENTINELS,
+    als,
     besluit,
     signaleer,
 )
@@ -63,7 +64,7 @@ def casus_met_persoonsgegevens(omg: Omgeving, klok: Klok) -> str:
     klok.zet(2026, 12, 7)
     toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, toelichting=TOELICHTING)
     klok.zet(2026, 12, 8)
-    accepteer_overdracht(omg, toegepast.overdrachten[0], "r.regisseur", WIJKTEAM)
+    accepteer_overdracht(omg, toegepast.overdrachten[0], als(WIJKTEAM, "r.regisseur"))
     return casus
 
 

@@ -33,6 +33,10 @@ def _omgeving() -> Omgeving:
 #: Field names in messages as the coordinator typed them (options), not as the use case calls them.
 OPTIES = {
     "actor_rol": "--als",
+    "actor_organisatie": "--organisatie",
+    "casusregie_organisatie": "--casusregie-organisatie",
+    "procesregie_organisatie": "--procesregie-organisatie",
+    "eigenaar_organisatie": "--eigenaar-organisatie",
     "actor": "--door",
     "ave_fase": "--ave",
     "verwachte_versie": "--versie",

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
+from aanpak.cli.actor import Organisatie, actor_uit, standaard_organisatie
 from aanpak.cli.bewaring import bewaring_app
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
@@ -108,6 +109,7 @@ def registreer(
     sleutel: Annotated[
         str | None, typer.Option(help="Idempotentiesleutel: dezelfde sleutel registreert één keer.")
     ] = None,
+    organisatie: Organisatie = None,
 ) -> None:
     """Registreer een signaal; het wordt gematcht en opent of voegt zich bij een casus."""
     if bestand is not None:
@@ -138,7 +140,8 @@ def registreer(
         }
     invoer = lees_signaal(document)
     omg = _omgeving()
-    geregistreerd = signaal.registreer_signaal(omg, invoer)
+    melder_actor = actor_uit(omg, invoer.melder.rol, invoer.melder.naam, organisatie)
+    geregistreerd = signaal.registreer_signaal(omg, invoer, melder_actor)
     verwerkt = uitvoering.na_signaal(omg, geregistreerd.signaal_ref)
     if geregistreerd.herhaald:
         console.print(
@@ -171,13 +174,20 @@ def schema() -> None:
 @domeinfouten
 def postvak_cmd(
     rol: Annotated[str | None, typer.Option(help="Toon het postvak van deze rol.")] = None,
-    organisatie: Annotated[str | None, typer.Option(help="Of van alle rollen van deze organisatie.")] = None,
+    organisatie: Annotated[
+        str | None,
+        typer.Option(help="Van deze organisatie (registersleutel); zonder --rol: alle rollen van de organisatie."),
+    ] = None,
 ) -> None:
     """Wat moet er gebeuren, te laat eerst."""
-    if (rol is None) == (organisatie is None):
-        raise typer.BadParameter("geef precies één van --rol of --organisatie")
-    taken = inzicht.postvak(_omgeving(), rol=rol, organisatie=organisatie)
-    tabel = Table(title=f"Postvak {rol or organisatie}", show_lines=False)
+    if rol is None and organisatie is None:
+        raise typer.BadParameter("geef --rol en/of --organisatie")
+    omg = _omgeving()
+    organisatie = standaard_organisatie(omg, rol, organisatie) if rol is not None else organisatie
+    assert organisatie is not None
+    taken = inzicht.postvak(omg, rol=rol, organisatie=organisatie)
+    titel = f"{rol} bij {organisatie}" if rol else organisatie
+    tabel = Table(title=f"Postvak {titel}", show_lines=False)
     for kolom in ("Casus", "Wat", "Stap / overdracht", "Rol", "AVE", "Uiterlijk", "Resterend", "Status", "Versie"):
         tabel.add_column(kolom)
     for t in taken:
@@ -192,7 +202,7 @@ def postvak_cmd(
             t.status,
             str(t.versie or ""),
         )
-    console.print(tabel if taken else f"Niets te doen voor {escape(rol or organisatie or '')}.")
+    console.print(tabel if taken else f"Niets te doen voor {escape(titel)}.")
     if taken:
         console.print(
             "[dim]Besluit met: aanpak stap besluit <casus> <stap> <uitkomst> --als <rol> --door <naam> "
@@ -258,6 +268,16 @@ def besluit_cmd(
     ave: Annotated[int | None, typer.Option("--ave", help="AVE-fase 1-4 (waar de uitkomst erom vraagt).")] = None,
     casusregie: Annotated[str | None, typer.Option(help="Nieuwe casusregie (rol).")] = None,
     procesregie: Annotated[str | None, typer.Option(help="Nieuwe procesregie (rol).")] = None,
+    casusregie_organisatie: Annotated[
+        str | None, typer.Option(help="Organisatie van de nieuwe casusregie (als het type er meer heeft).")
+    ] = None,
+    procesregie_organisatie: Annotated[
+        str | None, typer.Option(help="Organisatie van de nieuwe procesregie (als het type er meer heeft).")
+    ] = None,
+    eigenaar_organisatie: Annotated[
+        str | None, typer.Option(help="Organisatie die de gestarte stap(pen) draagt (als dat niet eenduidig is).")
+    ] = None,
+    organisatie: Organisatie = None,
     toelichting: Annotated[str | None, typer.Option(help="Motivering (versleuteld opgeslagen).")] = None,
     versie: Annotated[int | None, typer.Option(help="De versie van de stap die u zag (postvak).")] = None,
     sleutel: Annotated[str | None, typer.Option(help="Idempotentiesleutel.")] = None,
@@ -270,14 +290,15 @@ def besluit_cmd(
         ave_fase=ave,
         casusregie=casusregie,
         procesregie=procesregie,
-        actor=door,
-        actor_rol=als,
+        casusregie_organisatie=casusregie_organisatie,
+        procesregie_organisatie=procesregie_organisatie,
+        eigenaar_organisatie=eigenaar_organisatie,
         toelichting=toelichting,
         verwachte_versie=versie,
         idempotentie_sleutel=sleutel,
     )
     omg = _omgeving()
-    genomen = besluit_uc.neem_besluit(omg, invoer)
+    genomen = besluit_uc.neem_besluit(omg, invoer, actor_uit(omg, als, door, organisatie))
     toegepast = uitvoering.na_besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
     console.print(f"Besluit [bold]{toegepast.besluit_ref}[/]: {toegepast.stap} → {toegepast.uitkomst}.")
     if toegepast.overdrachten:
@@ -291,44 +312,57 @@ def besluit_cmd(
 @stap_app.command("opschorten")
 @domeinfouten
 def opschorten_cmd(
-    casus_ref: str, stap: str, reden: Annotated[Opschortreden, typer.Option()], als: Als, door: Door
+    casus_ref: str,
+    stap: str,
+    reden: Annotated[Opschortreden, typer.Option()],
+    als: Als,
+    door: Door,
+    organisatie: Organisatie = None,
 ) -> None:
     """Schort de termijn van een stap op (met reden)."""
-    r = termijnen.opschorten(_omgeving(), casus_ref, stap, reden, door, als)
+    omg = _omgeving()
+    r = termijnen.opschorten(omg, casus_ref, stap, reden, actor_uit(omg, als, door, organisatie))
     console.print(f"Stap {r.stap} van {r.casus_ref} is opgeschort.")
 
 
 @stap_app.command("hervatten")
 @domeinfouten
-def hervatten_cmd(casus_ref: str, stap: str, als: Als, door: Door) -> None:
+def hervatten_cmd(casus_ref: str, stap: str, als: Als, door: Door, organisatie: Organisatie = None) -> None:
     """Hervat een opgeschorte stap; de termijn schuift op met de opgeschorte werkdagen."""
-    r = termijnen.hervatten(_omgeving(), casus_ref, stap, door, als)
+    omg = _omgeving()
+    r = termijnen.hervatten(omg, casus_ref, stap, actor_uit(omg, als, door, organisatie))
     console.print(f"Stap {r.stap} hervat na {r.werkdagen_opgeschort} werkdag(en); uiterlijk {datum(r.termijn_einde)}.")
 
 
 @stap_app.command("verlengen")
 @domeinfouten
-def verlengen_cmd(casus_ref: str, stap: str, aantal: int, als: Als, door: Door) -> None:
+def verlengen_cmd(
+    casus_ref: str, stap: str, aantal: int, als: Als, door: Door, organisatie: Organisatie = None
+) -> None:
     """Verleng een afgesproken termijn (niet een wettelijke) binnen de ruimte van het werkproces."""
-    r = termijnen.verlengen(_omgeving(), casus_ref, stap, aantal, door, als)
+    omg = _omgeving()
+    r = termijnen.verlengen(omg, casus_ref, stap, aantal, actor_uit(omg, als, door, organisatie))
     console.print(f"Stap {r.stap} verlengd; uiterlijk {datum(r.termijn_einde)}.")
 
 
 @stap_app.command("review")
 @domeinfouten
-def review_cmd(casus_ref: str, als: Als, door: Door, stap: str = "uitvoering_monitoring") -> None:
+def review_cmd(
+    casus_ref: str, als: Als, door: Door, stap: str = "uitvoering_monitoring", organisatie: Organisatie = None
+) -> None:
     """Leg vast dat de voortgang is besproken (monitoring); de volgende review volgt het ritme van de AVE-fase."""
-    r = termijnen.review(_omgeving(), casus_ref, stap, door, als)
+    omg = _omgeving()
+    r = termijnen.review(omg, casus_ref, stap, actor_uit(omg, als, door, organisatie))
     volgende = f"; volgende review uiterlijk {datum(r.volgende_review)}" if r.volgende_review else ""
     console.print(f"Review van {r.stap} vastgelegd{volgende}.")
 
 
 @overdracht_app.command("accepteer")
 @domeinfouten
-def accepteer_cmd(overdracht_ref: str, als: Als, door: Door) -> None:
+def accepteer_cmd(overdracht_ref: str, als: Als, door: Door, organisatie: Organisatie = None) -> None:
     """Accepteer de regie die u wordt overgedragen (warme overdracht)."""
     omg = _omgeving()
-    r = overdracht.accepteer_overdracht(omg, overdracht_ref, door, als)
+    r = overdracht.accepteer_overdracht(omg, overdracht_ref, actor_uit(omg, als, door, organisatie))
     uitvoering.na_overdracht(omg, r.overdracht_ref, r.casus_ref)
     console.print(f"{r.soort} van casus {r.casus_ref} ligt nu bij {r.naar_rol}.")
 

@@ -19,6 +19,7 @@ from aanpak.meldingen.dekking import dekking
 from aanpak.meldingen.instellingen import beleid, instellingen
 from aanpak.omgeving import standaard
 from aanpak.usecases import bezorging
+from models import organisaties
 from models.fouten import DefinitieFout, DomeinFout
 from models.werkproces import laad_bestand
 
@@ -41,9 +42,10 @@ def controleer_cmd(
     try:
         kanalen = kanaalconfig.laad(pad)
         wp, _ = laad_bestand(basisinstellingen().werkproces)
+        register = organisaties.laad_bestand(basisinstellingen().organisaties, wp)
     except (DomeinFout, DefinitieFout) as exc:
         raise _weiger(str(exc)) from None
-    d = dekking(wp, kanalen)
+    d = dekking(wp, kanalen, register)
     tabel = Table(title=f"Kanalen ({kanalen.bron})")
     tabel.add_column("Rol")
     tabel.add_column("Kanalen")

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from aanpak.cli.actor import Organisatie, actor_uit
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
 from aanpak.cli.weergave import console, fout_console
 from aanpak.usecases import grondslag as grondslag_uc
@@ -52,9 +53,11 @@ def inzien_cmd(
     als: Als,
     door: Door,
     doel: Doel,
+    organisatie: Organisatie = None,
 ) -> None:
     """Toon de persoonsgegevens van een casus die uw rol mag zien — en wat is achtergehouden (wordt gelogd)."""
-    uitkomst = inzage.casus_inzien(_omgeving(), casus_ref, als, door, doel)
+    omg = _omgeving()
+    uitkomst = inzage.casus_inzien(omg, casus_ref, actor_uit(omg, als, door, organisatie), doel)
     if uitkomst.geweigerd is not None:
         fout_console.print(
             f"[bold red]Geweigerd:[/] {escape(REDENEN.get(uitkomst.geweigerd, uitkomst.geweigerd))} "
@@ -103,6 +106,7 @@ def vastleggen_cmd(
     toelichting: Annotated[str | None, typer.Option(help="Bv. het artikel of het gesprek (versleuteld).")] = None,
     tot: Annotated[str | None, typer.Option("--tot", help="Geldig tot (JJJJ-MM-DD).")] = None,
     sleutel: Annotated[str | None, typer.Option("--sleutel", help="Idempotentiesleutel.")] = None,
+    organisatie: Organisatie = None,
 ) -> None:
     """Leg een toestemming of wettelijke grondslag vast voor het delen van gegevens in een casus."""
     geldig_tot = None
@@ -111,8 +115,9 @@ def vastleggen_cmd(
             geldig_tot = date.fromisoformat(tot)
         except ValueError:
             raise InvoerFout([("tot", "geen geldige datum (JJJJ-MM-DD)")]) from None
+    omg = _omgeving()
     uitkomst = grondslag_uc.leg_vast(
-        _omgeving(),
+        omg,
         grondslag_uc.GrondslagIn(
             casus_ref=casus_ref,
             soort=soort,
@@ -122,10 +127,9 @@ def vastleggen_cmd(
             doel=doel,
             toelichting=toelichting,
             geldig_tot=geldig_tot,
-            actor=door,
-            actor_rol=als,
             idempotentie_sleutel=sleutel,
         ),
+        actor_uit(omg, als, door, organisatie),
     )
     herhaald = " (al vastgelegd)" if uitkomst.herhaald else ""
     console.print(
@@ -135,9 +139,10 @@ def vastleggen_cmd(
 
 @grondslag_app.command("intrekken")
 @domeinfouten
-def intrekken_cmd(grondslag_ref: str, als: Als, door: Door) -> None:
+def intrekken_cmd(grondslag_ref: str, als: Als, door: Door, organisatie: Organisatie = None) -> None:
     """Trek een toestemming in (of beëindig een grondslag) vanaf nu; de vastlegging blijft bewaard."""
-    uitkomst = grondslag_uc.trek_in(_omgeving(), grondslag_ref, door, als)
+    omg = _omgeving()
+    uitkomst = grondslag_uc.trek_in(omg, grondslag_ref, actor_uit(omg, als, door, organisatie))
     herhaald = " (was al ingetrokken)" if uitkomst.herhaald else ""
     console.print(f"Grondslag {uitkomst.grondslag_ref} ingetrokken{herhaald}.")
 

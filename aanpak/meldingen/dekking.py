@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aanpak.meldingen.kanalen import ALLE, Kanalen
+from models.organisaties import Organisatieregister
 from models.werkproces import CASUSREGIE, EIGENAAR, LEIDINGGEVENDE, MELDERS, PROCESREGIE, Werkproces
 
 
@@ -57,9 +58,24 @@ def mogelijke_ontvangers(wp: Werkproces) -> set[str]:
     return rollen
 
 
-def dekking(wp: Werkproces, kanalen: Kanalen) -> Dekking:
+def dekking(wp: Werkproces, kanalen: Kanalen, register: Organisatieregister | None = None) -> Dekking:
+    """Which roles could go unserved. With the register, per concrete organisation: a role is reported
+    (``rol@organisatie``) when one of the organisations of its type has no channel for it."""
     vereist = sorted(mogelijke_ontvangers(wp))
-    zonder = [r for r in vereist if not kanalen.voor(r, wp.organisatie_van(r))]
+    if register is None:
+        zonder = [r for r in vereist if not kanalen.voor(r, wp.organisatie_van(r))]
+    else:
+        alle = kanalen.met_register(register)
+        sleutels = frozenset(o.key for o in register.organisaties)
+        zonder = []
+        for r in vereist:
+            type_ = wp.rol(r).organisatie
+            orgs = register.van_type(type_)
+            for org in orgs:
+                if not alle.voor(r, org, type_=type_, enige_van_type=len(orgs) <= 1, organisaties=sleutels):
+                    zonder.append(f"{r}@{org}")
     bekend = {r.key for r in wp.rollen} | {o.key for o in wp.organisaties} | {ALLE}
+    if register is not None:
+        bekend |= {o.key for o in register.organisaties}
     onbekend = sorted({t for k in kanalen.kanalen for t in k.tags} - bekend)
     return Dekking(tuple(vereist), tuple(zonder), tuple(onbekend))

@@ -5,8 +5,12 @@ environment variable ``NAAM``, or as a file named by ``NAAM_FILE`` (a mounted se
 variable expansion of its own, so we expand after validating the file's syntax (a YAML error can then never
 echo a secret) and hand apprise the expanded entries one by one, which lets us name the entry it rejects.
 
-A channel serves a role when one of its tags is the role key (``wijkteam.casusregisseur``), the role's
-organisation (``wijkteam``) or ``alle``. Its id (``wijkteam/json``) is built from tags and scheme, so it is
+A channel serves a party — a role at one concrete organisation — when one of its tags is the organisation's
+register key (``school-de-wissel``) or ``alle``; a tag with the role key (``wijkteam.casusregisseur``) or the
+organisation type (``wijkteam``) serves it only while the register has exactly one organisation of that type,
+so a channel tagged ``school`` never tells every school about every school case. The register's own
+``kanalen`` per organisation are added as channels tagged with its key (``met_register``).
+A channel's id (``wijkteam/json``) is built from tags and scheme, so it is
 stable when a secret rotates and can be stored and shown; the URL itself stays in memory.
 """
 
@@ -25,6 +29,7 @@ import yaml
 
 from aanpak.meldingen import postvak
 from models.fouten import DomeinFout
+from models.organisaties import Organisatieregister
 
 ALLE = "alle"
 _VARIABELE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -52,11 +57,48 @@ class Kanalen:
     kanalen: tuple[Kanaal, ...]
     bron: str
 
-    def voor(self, rol: str, organisatie: str | None = None) -> list[Kanaal]:
-        """The channels serving a role: tagged with the role, its organisation, or ``alle``."""
-        organisatie = organisatie or rol.split(".", 1)[0]
-        gezocht = {rol, organisatie, ALLE}
-        return [k for k in self.kanalen if k.tags & gezocht]
+    def voor(
+        self,
+        rol: str,
+        organisatie: str | None = None,
+        *,
+        type_: str | None = None,
+        enige_van_type: bool = True,
+        organisaties: frozenset[str] = frozenset(),
+    ) -> list[Kanaal]:
+        """The channels serving a role at an organisation (``organisaties``: the register's keys).
+
+        ``alle`` serves everyone (the local mailbox files per organisation). A channel tagged with register keys
+        is scoped to those organisations, and its role tags, if any, narrow it to those roles there
+        (``school-de-wissel, school.teamleider``: De Wissel's team lead only). An unscoped channel serves a role
+        tagged or a type tagged only while that type has one organisation (``enige_van_type``), so a channel
+        tagged ``school`` never tells every school about every school case.
+        """
+        type_ = type_ or rol.split(".", 1)[0]
+        organisatie = organisatie or type_
+        uit: list[Kanaal] = []
+        for k in self.kanalen:
+            scoop = k.tags & (organisaties | ({organisatie} - {type_}))
+            rollen = {t for t in k.tags if "." in t}
+            if ALLE in k.tags:
+                uit.append(k)
+            elif scoop:
+                if organisatie in scoop and (not rollen or rol in rollen):
+                    uit.append(k)
+            elif enige_van_type and (type_ in k.tags or rol in k.tags):
+                uit.append(k)
+        return uit
+
+    def met_register(self, register: Organisatieregister, omgeving: Mapping[str, str] | None = None) -> Kanalen:
+        """These channels plus each organisation's own ``kanalen`` from the register (tagged with its key)."""
+        omgeving = os.environ if omgeving is None else omgeving
+        extra: list[Kanaal] = list(self.kanalen)
+        for i, o in enumerate(register.organisaties):
+            for j, url in enumerate(o.kanalen):
+                ingevuld = _vul_in(url, "organisatieregister", f"organisaties[{i}].kanalen[{j}]", omgeving)
+                schema = _schema(url)
+                extra.append(Kanaal(_uniek(f"{o.key}/{schema}", extra), schema, frozenset({o.key}), ingevuld))
+        return Kanalen(tuple(extra), self.bron)
 
     def kanaal(self, kanaal_id: str) -> Kanaal | None:
         return next((k for k in self.kanalen if k.id == kanaal_id), None)

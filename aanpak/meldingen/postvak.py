@@ -1,12 +1,13 @@
 """The embedded default channel ``postvak://``: an apprise plugin writing each message to a local folder.
 
 A newcomer without any channel configuration still sees what every partner was told:
-``<AANPAK_DATA_DIR>/postvak/<rol>/<moment>-<kenmerk>.txt``. It is an apprise plugin on purpose, so every channel
+``<AANPAK_DATA_DIR>/postvak/<organisatie>/<rol>/<moment>-<kenmerk>.txt`` — one folder per concrete organisation,
+so what school A was told never lies in school B's folder. It is an apprise plugin on purpose, so every channel
 goes through the same delivery path. A resend of the same notification overwrites the same file (the name is
 built from the idempotency key), so the folder deduplicates like a well-behaved receiver.
 
 URL: ``postvak://`` (under the data folder) or ``postvak://?map=/absolute/folder``. The delivery code adds
-``rol``, ``kenmerk`` and ``moment`` per message.
+``organisatie``, ``rol``, ``kenmerk`` and ``moment`` per message.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def map_van(meta: dict[str, Any]) -> Path:
 
 def schrijf(body: str, title: str, notify_type: str, *args: Any, meta: dict[str, Any], **kwargs: Any) -> bool:
     qsd = meta.get("qsd") or {}
-    map_ = map_van(meta) / _deel(qsd.get("rol"), "onbekend")
+    map_ = map_van(meta)
+    if qsd.get("organisatie"):
+        map_ = map_ / _deel(qsd.get("organisatie"), "onbekend")
+    map_ = map_ / _deel(qsd.get("rol"), "onbekend")
     map_.mkdir(parents=True, exist_ok=True)
     naam = f"{_deel(qsd.get('moment'), 'moment')}-{_deel(qsd.get('kenmerk'), 'zonder-kenmerk')}.txt"
     inhoud = f"Onderwerp: {title}\n\n{body}\n"

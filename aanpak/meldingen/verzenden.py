@@ -79,10 +79,13 @@ def classificeer(schema: str, regels: list[str], exc: BaseException | None = Non
     return f"{schema}: {reden}"[:200]
 
 
-def _plugin(kanaal: Kanaal, *, kenmerk: str, rol: str, moment: str) -> Any:
+def _plugin(kanaal: Kanaal, *, kenmerk: str, rol: str, moment: str, organisatie: str | None = None) -> Any:
     url = kanaal.url
     if kanaal.schema == postvak.SCHEMA:
-        url += ("&" if "?" in url else "?") + urlencode({"rol": rol, "kenmerk": kenmerk, "moment": moment})
+        velden = {"rol": rol, "kenmerk": kenmerk, "moment": moment}
+        if organisatie:
+            velden["organisatie"] = organisatie
+        url += ("&" if "?" in url else "?") + urlencode(velden)
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return None
@@ -101,9 +104,18 @@ def _begrens(plugin: Any, timeout: float) -> None:
         plugin.socket_read_timeout = timeout
 
 
-def verstuur(kanaal: Kanaal, bericht: Bericht, *, kenmerk: str, rol: str, moment: str, timeout: float) -> Uitkomst:
+def verstuur(
+    kanaal: Kanaal,
+    bericht: Bericht,
+    *,
+    kenmerk: str,
+    rol: str,
+    moment: str,
+    timeout: float,
+    organisatie: str | None = None,
+) -> Uitkomst:
     """Send to exactly one recipient channel; never raises for a delivery failure."""
-    plugin = _plugin(kanaal, kenmerk=kenmerk, rol=rol, moment=moment)
+    plugin = _plugin(kanaal, kenmerk=kenmerk, rol=rol, moment=moment, organisatie=organisatie)
     if plugin is None:
         return Uitkomst(False, f"{kanaal.schema}: kanaal ongeldig")
     _begrens(plugin, timeout)

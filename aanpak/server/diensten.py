@@ -67,7 +67,7 @@ def registreer_signaal(omg: Omgeving, actor: Actor, document: dict[str, Any]) ->
             raise InvoerFout([("melder.rol", "moet de rol zijn waarin u dit verzoek doet (uit uw token)")])
         document = {**document, "melder": {**melder, "rol": actor.rol}}
     invoer = SignaalIn.model_validate(document)
-    geregistreerd = signaal.registreer_signaal(omg, invoer)
+    geregistreerd = signaal.registreer_signaal(omg, invoer, actor)
     ref = geregistreerd.signaal_ref
     verwerkt, overgang = _overgang(ref, lambda: uitvoering.na_signaal(omg, ref))
     return Registratie(ref, geregistreerd.herhaald, overgang, verwerkt)
@@ -77,13 +77,8 @@ def registreer_signaal(omg: Omgeving, actor: Actor, document: dict[str, Any]) ->
 
 
 def postvak(omg: Omgeving, actor: Actor, *, hele_organisatie: bool = False) -> list[inzicht.Taak]:
-    if not hele_organisatie:
-        return inzicht.postvak(omg, rol=actor.rol)
-    wp = omg.werkprocessen.bestand()[0]
-    organisatie = wp.rol(actor.rol).organisatie if wp.heeft_rol(actor.rol) else None
-    if organisatie is None:
-        raise InvoerFout([("header.x-aanpak-rol", "onbekende rol in het werkproces")])
-    return inzicht.postvak(omg, organisatie=organisatie)
+    """The caller's own organisation's work: their role's, or (``hele_organisatie``) every role's there."""
+    return inzicht.postvak(omg, organisatie=actor.organisatie, rol=None if hele_organisatie else actor.rol)
 
 
 def tijdlijn(omg: Omgeving, actor: Actor, casus_ref: str) -> inzicht.Tijdlijn:
@@ -111,6 +106,9 @@ def neem_besluit(
     ave_fase: int | None,
     casusregie: str | None,
     procesregie: str | None,
+    casusregie_organisatie: str | None = None,
+    procesregie_organisatie: str | None = None,
+    eigenaar_organisatie: str | None = None,
     toelichting: str | None,
     verwachte_versie: int | None,
     idempotentie_sleutel: str | None,
@@ -123,13 +121,14 @@ def neem_besluit(
         ave_fase=ave_fase,
         casusregie=casusregie,
         procesregie=procesregie,
-        actor=actor.persoon,
-        actor_rol=actor.rol,
+        casusregie_organisatie=casusregie_organisatie,
+        procesregie_organisatie=procesregie_organisatie,
+        eigenaar_organisatie=eigenaar_organisatie,
         toelichting=toelichting,
         verwachte_versie=verwachte_versie,
         idempotentie_sleutel=idempotentie_sleutel,
     )
-    genomen = besluit_uc.neem_besluit(omg, invoer)
+    genomen = besluit_uc.neem_besluit(omg, invoer, actor)
     toegepast, overgang = _overgang(
         genomen.besluit_ref, lambda: uitvoering.na_besluit(omg, genomen.besluit_ref, genomen.casus_ref, genomen.stap)
     )
@@ -140,22 +139,22 @@ def opschorten(
     omg: Omgeving, actor: Actor, casus_ref: str, stap: str, reden: Opschortreden
 ) -> termijnen.TermijnGewijzigd:
     controleer_betrokken(omg, actor, casus_ref, "opschorten")
-    return termijnen.opschorten(omg, casus_ref, stap, reden, actor.persoon, actor.rol)
+    return termijnen.opschorten(omg, casus_ref, stap, reden, actor)
 
 
 def hervatten(omg: Omgeving, actor: Actor, casus_ref: str, stap: str) -> termijnen.TermijnGewijzigd:
     controleer_betrokken(omg, actor, casus_ref, "hervatten")
-    return termijnen.hervatten(omg, casus_ref, stap, actor.persoon, actor.rol)
+    return termijnen.hervatten(omg, casus_ref, stap, actor)
 
 
 def verlengen(omg: Omgeving, actor: Actor, casus_ref: str, stap: str, aantal: int) -> termijnen.TermijnGewijzigd:
     controleer_betrokken(omg, actor, casus_ref, "verlengen")
-    return termijnen.verlengen(omg, casus_ref, stap, aantal, actor.persoon, actor.rol)
+    return termijnen.verlengen(omg, casus_ref, stap, aantal, actor)
 
 
 def review(omg: Omgeving, actor: Actor, casus_ref: str, stap: str) -> termijnen.ReviewVastgelegd:
     controleer_betrokken(omg, actor, casus_ref, "review")
-    return termijnen.review(omg, casus_ref, stap, actor.persoon, actor.rol)
+    return termijnen.review(omg, casus_ref, stap, actor)
 
 
 # -- overdracht -----------------------------------------------------------------------------------------------
@@ -169,7 +168,7 @@ class Acceptatie:
 
 def accepteer_overdracht(omg: Omgeving, actor: Actor, overdracht_ref: str) -> Acceptatie:
     controleer_via(omg, actor, "overdracht", overdracht_ref, "overdracht_accepteren")
-    r = overdracht.accepteer_overdracht(omg, overdracht_ref, actor.persoon, actor.rol)
+    r = overdracht.accepteer_overdracht(omg, overdracht_ref, actor)
     _, overgang = _overgang(r.overdracht_ref, lambda: uitvoering.na_overdracht(omg, r.overdracht_ref, r.casus_ref))
     return Acceptatie(r, overgang)
 
@@ -179,7 +178,7 @@ def accepteer_overdracht(omg: Omgeving, actor: Actor, overdracht_ref: str) -> Ac
 
 def inzien(omg: Omgeving, actor: Actor, casus_ref: str, doel: str) -> inzage.Inzage:
     controleer_betrokken(omg, actor, casus_ref, "inzien")
-    return inzage.casus_inzien(omg, casus_ref, actor.rol, actor.persoon, doel)
+    return inzage.casus_inzien(omg, casus_ref, actor, doel)
 
 
 def grondslagen(omg: Omgeving, actor: Actor, casus_ref: str) -> list[grondslag_uc.GrondslagOverzicht]:
@@ -191,13 +190,13 @@ def leg_grondslag_vast(
     omg: Omgeving, actor: Actor, casus_ref: str, gegevens: dict[str, Any]
 ) -> grondslag_uc.GrondslagVastgelegd:
     controleer_betrokken(omg, actor, casus_ref, "grondslag_vastleggen", loket=True)
-    invoer = grondslag_uc.GrondslagIn(casus_ref=casus_ref, actor=actor.persoon, actor_rol=actor.rol, **gegevens)
-    return grondslag_uc.leg_vast(omg, invoer)
+    invoer = grondslag_uc.GrondslagIn(casus_ref=casus_ref, **gegevens)
+    return grondslag_uc.leg_vast(omg, invoer, actor)
 
 
 def trek_grondslag_in(omg: Omgeving, actor: Actor, grondslag_ref: str) -> grondslag_uc.GrondslagVastgelegd:
     controleer_via(omg, actor, "grondslag", grondslag_ref, "grondslag_intrekken")
-    return grondslag_uc.trek_in(omg, grondslag_ref, actor.persoon, actor.rol)
+    return grondslag_uc.trek_in(omg, grondslag_ref, actor)
 
 
 def rechten_inzage(omg: Omgeving, actor: Actor, casus_ref: str) -> rechten.Dossier:

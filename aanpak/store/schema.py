@@ -120,6 +120,10 @@ class Casus(Basis):
     casusregie: Mapped[str | None] = mapped_column(String(64))
     procesregie: Mapped[str | None] = mapped_column(String(64))
     bestuurlijk: Mapped[str | None] = mapped_column(String(64))
+    #: The concrete organisations (register keys) of the regie holders above.
+    casusregie_organisatie: Mapped[str | None] = mapped_column(String(64))
+    procesregie_organisatie: Mapped[str | None] = mapped_column(String(64))
+    bestuurlijk_organisatie: Mapped[str | None] = mapped_column(String(64))
     acuut: Mapped[bool] = mapped_column(Boolean, default=False)
     geopend_op: Mapped[datetime]
     gesloten_op: Mapped[datetime | None]
@@ -136,7 +140,10 @@ class Signaal(Basis):
     jeugdige_id: Mapped[int] = mapped_column(ForeignKey("jeugdige.id"), index=True)
     casus_id: Mapped[int | None] = mapped_column(ForeignKey("casus.id"), index=True)
     bron_rol: Mapped[str] = mapped_column(String(64))
+    #: The werkproces organisation TYPE of the melder (reports count per partner type).
     bron_organisatie: Mapped[str] = mapped_column(String(64))
+    #: The concrete organisation (register key) the melder acted for.
+    melder_organisatie: Mapped[str | None] = mapped_column(String(64), index=True)
     categorieen: Mapped[list[str]]
     acuut: Mapped[bool] = mapped_column(Boolean)
     leeftijdsgroep: Mapped[str] = mapped_column(String(8))
@@ -180,6 +187,8 @@ class StapInstantie(Basis):
     volgnummer: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     eigenaar_rol: Mapped[str] = mapped_column(String(64), index=True)
+    #: The concrete organisation of the owner, resolved when the step starts (models/binding.py).
+    eigenaar_organisatie: Mapped[str | None] = mapped_column(String(64), index=True)
     acuut: Mapped[bool] = mapped_column(Boolean, default=False)
     gestart_op: Mapped[datetime]
     termijn_einde: Mapped[datetime]
@@ -222,8 +231,13 @@ class Besluit(Basis):
     ave_niveau: Mapped[int | None] = mapped_column(Integer)
     casusregie: Mapped[str | None] = mapped_column(String(64))
     procesregie: Mapped[str | None] = mapped_column(String(64))
+    #: The organisations the decision named (or resolved) for new regie holders and for steps it opens.
+    casusregie_organisatie: Mapped[str | None] = mapped_column(String(64))
+    procesregie_organisatie: Mapped[str | None] = mapped_column(String(64))
+    eigenaar_organisatie: Mapped[str | None] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(128))
     actor_rol: Mapped[str] = mapped_column(String(64))
+    actor_organisatie: Mapped[str | None] = mapped_column(String(64))
     toelichting_versleuteld: Mapped[bytes | None] = mapped_column(LargeBinary)
     besloten_op: Mapped[datetime]
     toegepast_op: Mapped[datetime | None] = mapped_column(index=True)
@@ -242,6 +256,8 @@ class Overdracht(Basis):
     soort: Mapped[str] = mapped_column(String(16))
     van_rol: Mapped[str | None] = mapped_column(String(64))
     naar_rol: Mapped[str] = mapped_column(String(64), index=True)
+    van_organisatie: Mapped[str | None] = mapped_column(String(64))
+    naar_organisatie: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     aangeboden_op: Mapped[datetime]
     termijn_einde: Mapped[datetime]
@@ -269,8 +285,10 @@ class Signalering(Basis):
     soort: Mapped[str] = mapped_column(String(16))  # herinnering | escalatie | stagnatie
     niveau: Mapped[int] = mapped_column(Integer, default=0)
     naar_rol: Mapped[str] = mapped_column(String(64), index=True)
+    naar_organisatie: Mapped[str | None] = mapped_column(String(64))
     #: The role responsible at the time (for "who was late" figures).
     eigenaar_rol: Mapped[str | None] = mapped_column(String(64))
+    eigenaar_organisatie: Mapped[str | None] = mapped_column(String(64))
     moment: Mapped[datetime]
 
 
@@ -285,6 +303,7 @@ class Historie(Basis):
     soort: Mapped[str] = mapped_column(String(32))
     stap_key: Mapped[str | None] = mapped_column(String(64))
     rol: Mapped[str | None] = mapped_column(String(64))
+    organisatie: Mapped[str | None] = mapped_column(String(64))
     actor: Mapped[str | None] = mapped_column(String(128))
     gegevens: Mapped[dict[str, Any]]
     #: Unique per event, so that replaying a transition cannot write the same entry twice.
@@ -302,6 +321,8 @@ class Melding(Basis):
     casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
     soort: Mapped[str] = mapped_column(String(32))
     ontvanger_rol: Mapped[str] = mapped_column(String(64), index=True)
+    #: The concrete organisation told: channels and the mailbox folder are per organisation.
+    ontvanger_organisatie: Mapped[str | None] = mapped_column(String(64), index=True)
     stap_key: Mapped[str | None] = mapped_column(String(64))
     termijn_einde: Mapped[datetime | None]
     gegevens: Mapped[dict[str, Any]]
@@ -383,6 +404,7 @@ class Grondslag(Basis):
     toelichting_versleuteld: Mapped[bytes | None] = mapped_column(LargeBinary)
     vastgelegd_door: Mapped[str] = mapped_column(String(128))
     vastgelegd_rol: Mapped[str] = mapped_column(String(64))
+    vastgelegd_organisatie: Mapped[str | None] = mapped_column(String(64))
     vastgelegd_op: Mapped[datetime]
     geldig_tot: Mapped[datetime | None]
     ingetrokken_op: Mapped[datetime | None]

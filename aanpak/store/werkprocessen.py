@@ -9,17 +9,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aanpak.store.schema import WerkprocesVersie
+from models import organisaties
 from models.fouten import DefinitieFout
+from models.organisaties import Organisatieregister
 from models.werkproces import Werkproces, inhoud_hash, laad_bestand, laad_tekst
 
 
 class Werkprocessen:
     """Loads the configured definition once, snapshots each version used, and caches parsed snapshots."""
 
-    def __init__(self, pad: Path) -> None:
+    def __init__(self, pad: Path, organisaties: Path | None = None) -> None:
         self.pad = pad
+        #: The organisation register file; None: ``AANPAK_ORGANISATIES`` (default: the embedded register).
+        self.organisaties_pad = organisaties
         self._actueel: tuple[Werkproces, str, str] | None = None
         self._per_id: dict[int, Werkproces] = {}
+        self._register: Organisatieregister | None = None
+
+    def register(self) -> Organisatieregister:
+        """The concrete partner organisations, validated against the definition in force (not versioned:
+        it is read once per process, so a school added to the file acts from the next start)."""
+        if self._register is None:
+            pad = self.organisaties_pad
+            if pad is None:
+                from aanpak.config import instellingen
+
+                pad = instellingen().organisaties
+            self._register = organisaties.laad_bestand(pad, self.bestand()[0])
+        return self._register
 
     def bestand(self) -> tuple[Werkproces, str, str]:
         """The definition in force (validated at first use; a broken file fails loudly here)."""

@@ -28,7 +28,10 @@ from aanpak.usecases.gedeeld import (
     plan_overdracht_bewaking,
     regie_van,
     wijzig_ave,
+    zet_regie,
 )
+from models.actor import Actor
+from models.binding import Partij, controleer_actor, partij
 from models.casus import (
     CasusStatus,
     OverdrachtStatus,
@@ -52,9 +55,11 @@ class BesluitIn(BaseModel):
     ave_fase: int | None = Field(default=None, ge=1, le=4)
     casusregie: str | None = None
     procesregie: str | None = None
-    #: Who decides: a handle of the professional, and the convenant role they act in.
-    actor: str = Field(min_length=1, max_length=128)
-    actor_rol: str = Field(min_length=1, max_length=64)
+    #: The concrete organisations of new regie holders, and of the owner of the steps this decision opens,
+    #: where the role's type has several organisations and the case does not make it unambiguous.
+    casusregie_organisatie: str | None = Field(default=None, max_length=64)
+    procesregie_organisatie: str | None = Field(default=None, max_length=64)
+    eigenaar_organisatie: str | None = Field(default=None, max_length=64)
     #: Free-text motivation; personal data, stored encrypted, never sent to Prefect.
     toelichting: str | None = Field(default=None, max_length=10_000)
     #: The step version the coordinator looked at; a newer one means someone else acted first.
@@ -97,10 +102,13 @@ def _actieve_stap(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie
     raise NietGevonden(f"casus {casus.ref} heeft geen lopende stap '{stap_key}'", veld="stap")
 
 
-def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
+def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenomen:
+    """Record ``actor``'s decision; only the step's owner or a regie holder — at their own organisation —
+    may decide."""
     nu = omg.nu()
     with omg.uow() as sessie:
-        vingerafdruk = omg.sleutels.vingerafdruk(invoer.model_dump_json(exclude={"idempotentie_sleutel"}), "verzoek")
+        verzoek = f"{invoer.model_dump_json(exclude={'idempotentie_sleutel'})}|{actor}"
+        vingerafdruk = omg.sleutels.vingerafdruk(verzoek, "verzoek")
         eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "besluit", vingerafdruk)
         if eerder is not None:
             return BesluitGenomen.model_validate({**eerder, "herhaald": True})
@@ -110,8 +118,8 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         if not wp.heeft_stap(invoer.stap):
             raise InvoerFout([("stap", f"onbekende stap '{invoer.stap}' in werkproces {wp.versie}")])
-        if not wp.heeft_rol(invoer.actor_rol):
-            raise InvoerFout([("actor_rol", f"onbekende rol '{invoer.actor_rol}'")])
+        register = omg.werkprocessen.register()
+        controleer_actor(wp, register, actor)
         stap = _actieve_stap(sessie, casus, invoer.stap)
         if invoer.verwachte_versie is not None and invoer.verwachte_versie != stap.versie:
             raise Conflict(f"stap '{stap.stap_key}' is gewijzigd (versie {stap.versie}); bekijk hem opnieuw")
@@ -119,24 +127,32 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
             raise Conflict(f"over stap '{stap.stap_key}' is al besloten", veld="stap")
         if stap.status == StapStatus.OPGESCHORT:
             raise DomeinFout(f"stap '{stap.stap_key}' is opgeschort; hervat hem eerst", veld="stap")
-        bevoegd = {stap.eigenaar_rol, casus.casusregie, casus.procesregie}
-        if invoer.actor_rol not in bevoegd:
+        regie = regie_van(sessie, casus)
+        bevoegd = {Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol), regie.casusregie, regie.procesregie}
+        if partij(actor) not in bevoegd:
             raise DomeinFout(
-                f"rol '{invoer.actor_rol}' mag over stap '{stap.stap_key}' niet besluiten "
-                f"(wel: {', '.join(sorted(r for r in bevoegd if r))})",
+                f"rol '{actor.rol}' van '{actor.organisatie}' mag over stap '{stap.stap_key}' niet besluiten "
+                f"(wel: {', '.join(sorted(str(p) for p in bevoegd if p))})",
                 veld="actor_rol",
             )
-        # Validates outcome, AVE phase and roles against the case's own definition version.
-        gevolgen_van_besluit(
+        # Validates outcome, AVE phase, roles and organisations against the case's own definition version.
+        gevolgen = gevolgen_van_besluit(
             wp,
+            register,
             stap.stap_key,
             invoer.uitkomst,
-            regie_van(sessie, casus),
+            regie,
             casus.ave_niveau,
             invoer.ave_fase,
             invoer.casusregie,
             invoer.procesregie,
+            casusregie_organisatie=invoer.casusregie_organisatie,
+            procesregie_organisatie=invoer.procesregie_organisatie,
+            eigenaar_organisatie=invoer.eigenaar_organisatie,
         )
+        nieuwe_regie = {o.soort.value: o.naar for o in gevolgen.overdrachten}
+        if gevolgen.procesregie_direct is not None:
+            nieuwe_regie["procesregie"] = gevolgen.procesregie_direct
         besluit = Besluit(
             ref=nieuwe_ref("B"),
             casus_id=casus.id,
@@ -145,8 +161,15 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
             ave_niveau=invoer.ave_fase,
             casusregie=invoer.casusregie,
             procesregie=invoer.procesregie,
-            actor=invoer.actor,
-            actor_rol=invoer.actor_rol,
+            # The resolved organisations are stored, so applying later cannot resolve differently.
+            casusregie_organisatie=nieuwe_regie["casusregie"].organisatie if "casusregie" in nieuwe_regie else None,
+            procesregie_organisatie=(
+                nieuwe_regie["procesregie"].organisatie if "procesregie" in nieuwe_regie else None
+            ),
+            eigenaar_organisatie=invoer.eigenaar_organisatie,
+            actor=actor.persoon,
+            actor_rol=actor.rol,
+            actor_organisatie=actor.organisatie,
             toelichting_versleuteld=(
                 omg.sleutels.versleutel(invoer.toelichting.encode(), "besluit.toelichting")
                 if invoer.toelichting
@@ -165,8 +188,9 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn) -> BesluitGenomen:
             "besluit_genomen",
             nu,
             stap_key=stap.stap_key,
-            rol=invoer.actor_rol,
-            actor=invoer.actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             besluit=besluit.ref,
             uitkomst=invoer.uitkomst,
             ave_fase=invoer.ave_fase,
@@ -208,9 +232,11 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             sessie.flush()
             return _samenvatting(sessie, besluit, casus, stap, al_toegepast=True)
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        register = omg.werkprocessen.register()
         regie = regie_van(sessie, casus)
         gevolgen = gevolgen_van_besluit(
             wp,
+            register,
             stap.stap_key,
             besluit.uitkomst,
             regie,
@@ -218,6 +244,9 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             besluit.ave_niveau,
             besluit.casusregie,
             besluit.procesregie,
+            casusregie_organisatie=besluit.casusregie_organisatie,
+            procesregie_organisatie=besluit.procesregie_organisatie,
+            eigenaar_organisatie=besluit.eigenaar_organisatie,
         )
         stap.status = StapStatus.AFGEROND
         stap.afgerond_op = nu
@@ -231,6 +260,7 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             nu,
             stap_key=stap.stap_key,
             rol=besluit.actor_rol,
+            organisatie=besluit.actor_organisatie,
             actor=besluit.actor,
             uitkomst=besluit.uitkomst,
             besluit=besluit.ref,
@@ -240,7 +270,13 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             casus,
             f"stap:{stap.id}:afgerond",
             "stap_afgerond",
-            ontvangers(wp, wp.stap(stap.stap_key).melden.bij_afronding, regie, stap.eigenaar_rol),
+            ontvangers(
+                wp,
+                register,
+                wp.stap(stap.stap_key).melden.bij_afronding,
+                regie,
+                Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol),
+            ),
             nu,
             stap_key=stap.stap_key,
             uitkomst=besluit.uitkomst,
@@ -251,23 +287,34 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             sessie.flush()
             return _samenvatting(sessie, besluit, casus, stap)
         if gevolgen.procesregie_direct:
-            casus.procesregie = gevolgen.procesregie_direct
+            zet_regie(casus, "procesregie", gevolgen.procesregie_direct)
             historie(
                 sessie,
                 casus,
                 f"besluit:{besluit.ref}:procesregie",
                 "regie_toegewezen",
                 nu,
-                rol=gevolgen.procesregie_direct,
+                rol=gevolgen.procesregie_direct.rol,
+                organisatie=gevolgen.procesregie_direct.organisatie,
                 regie="procesregie",
             )
         for aanbod in gevolgen.overdrachten:
-            _bied_overdracht_aan(wp, sessie, casus, besluit, aanbod.soort, aanbod.van_rol, aanbod.naar_rol, nu)
+            _bied_overdracht_aan(wp, sessie, casus, besluit, aanbod.soort, aanbod.van, aanbod.naar, nu)
         if gevolgen.ave_niveau is not None and not gevolgen.overdrachten:
             wijzig_ave(sessie, casus, gevolgen.ave_niveau, besluit.ref, nu)
         regie = regie_van(sessie, casus)
         for volgende in gevolgen.volgende:
-            open_stap(sessie, wp, casus, volgende, nu, besluit_id=besluit.id, regie=regie)
+            open_stap(
+                sessie,
+                wp,
+                casus,
+                volgende,
+                nu,
+                besluit_id=besluit.id,
+                register=register,
+                regie=regie,
+                organisatie=besluit.eigenaar_organisatie,
+            )
         sessie.flush()
         return _samenvatting(sessie, besluit, casus, stap)
 
@@ -278,10 +325,11 @@ def _bied_overdracht_aan(
     casus: Casus,
     besluit: Besluit,
     soort: str,
-    van_rol: str | None,
-    naar_rol: str,
+    van: Partij | None,
+    naar: Partij,
     nu: datetime,
 ) -> None:
+    van_rol, naar_rol = (van.rol if van else None), naar.rol
     termijn = wp.overdracht.termijn
     einde = kalender_voor(wp).termijn_einde(nu, termijn.aantal, termijn.eenheid)
     overdracht = Overdracht(
@@ -291,6 +339,8 @@ def _bied_overdracht_aan(
         soort=soort,
         van_rol=van_rol,
         naar_rol=naar_rol,
+        van_organisatie=van.organisatie if van else None,
+        naar_organisatie=naar.organisatie,
         status=OverdrachtStatus.AANGEBODEN,
         aangeboden_op=nu,
         termijn_einde=einde,
@@ -305,6 +355,7 @@ def _bied_overdracht_aan(
         "overdracht_aangeboden",
         nu,
         rol=naar_rol,
+        organisatie=naar.organisatie,
         soort=soort,
         van=van_rol,
         overdracht=overdracht.ref,
@@ -315,7 +366,7 @@ def _bied_overdracht_aan(
         casus,
         f"overdracht:{overdracht.ref}:aangeboden",
         "overdracht_aangeboden",
-        [r for r in (naar_rol, van_rol) if r],
+        [p for p in (naar, van) if p],
         nu,
         termijn_einde=einde,
         overdracht=overdracht.ref,
@@ -343,6 +394,7 @@ def _sluit(sessie: Session, casus: Casus, besluit: Besluit, nu: datetime) -> Non
         "casus_gesloten",
         nu,
         rol=besluit.actor_rol,
+        organisatie=besluit.actor_organisatie,
         actor=besluit.actor,
         besluit=besluit.ref,
     )

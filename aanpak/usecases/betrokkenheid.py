@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Grondslag, Overdracht
 from aanpak.usecases import logboek
-from aanpak.usecases.grondslag import betrokken_rollen
+from aanpak.usecases.grondslag import betrokken_partijen
 from models.actor import Actor
+from models.binding import partij
 from models.fouten import NietGevonden
 from models.privacy import Weigerreden
 
@@ -32,8 +33,8 @@ def _onbekende_casus(casus_ref: str) -> NietGevonden:
 
 
 def _betrokken(omg: Omgeving, sessie: Session, casus: Casus, actor: Actor, loket: bool) -> bool:
-    """Today roles are the unit of involvement; the organisation engineer makes it (organisation, role)."""
-    if actor.rol in betrokken_rollen(sessie, casus):
+    """Involved is a (organisation, role) party of the case; the privacyloket only where ``loket`` allows it."""
+    if partij(actor) in betrokken_partijen(sessie, casus):
         return True
     return loket and actor.rol in omg.werkprocessen.van(sessie, casus.werkproces_id).privacy.loket
 

@@ -19,6 +19,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Overdracht, Signalering, StapInstantie
 from aanpak.usecases.gedeeld import historie, meld, open_stap, regie_van
 from models.bewaking import review_op, volgende_escalatie
+from models.binding import Partij
 from models.casus import CasusStatus, OverdrachtStatus, StapStatus, kalender_voor, ontvangers
 from models.werkproces import Werkproces
 
@@ -67,24 +68,28 @@ def _registreer(
     casus: Casus,
     sleutel: str,
     soort: str,
-    naar: list[str],
+    naar: list[Partij],
     nu: datetime,
     *,
     niveau: int = 0,
     stap: StapInstantie | None = None,
     overdracht: Overdracht | None = None,
 ) -> None:
-    for rol in naar:
+    for partij in naar:
         sessie.add(
             Signalering(
-                sleutel=f"{sleutel}:{rol}",
+                sleutel=f"{sleutel}:{partij.rol}@{partij.organisatie}",
                 casus_id=casus.id,
                 stap_id=stap.id if stap else None,
                 overdracht_id=overdracht.id if overdracht else None,
                 soort=soort,
                 niveau=niveau,
-                naar_rol=rol,
+                naar_rol=partij.rol,
+                naar_organisatie=partij.organisatie,
                 eigenaar_rol=stap.eigenaar_rol if stap else (overdracht.naar_rol if overdracht else None),
+                eigenaar_organisatie=(
+                    stap.eigenaar_organisatie if stap else (overdracht.naar_organisatie if overdracht else None)
+                ),
                 moment=nu,
             )
         )
@@ -98,7 +103,8 @@ def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) ->
         if stap.termijn_einde <= nu:
             continue  # too late for a reminder (the bewaking was down): the escalation ladder takes over
         sleutel = f"stap:{stap.id}:herinnering:{stap.termijn_einde.isoformat()}"
-        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "herinnering", [stap.eigenaar_rol], nu, stap=stap)
+        eigenaar = [_eigenaar(stap)]
+        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "herinnering", eigenaar, nu, stap=stap)
         historie(
             sessie,
             casus,
@@ -114,7 +120,7 @@ def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) ->
             casus,
             sleutel,
             "herinnering",
-            [stap.eigenaar_rol],
+            eigenaar,
             nu,
             stap_key=stap.stap_key,
             termijn_einde=stap.termijn_einde,
@@ -133,8 +139,19 @@ def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) ->
     return uit
 
 
-def _ladder_ontvangers(wp: Werkproces, naar: str, sessie: Session, casus: Casus, eigenaar: str) -> list[str]:
-    return ontvangers(wp, [naar], regie_van(sessie, casus), eigenaar)
+def _eigenaar(stap: StapInstantie) -> Partij:
+    return Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol)
+
+
+def _rollen(partijen: list[Partij]) -> list[str]:
+    return list(dict.fromkeys(p.rol for p in partijen))
+
+
+def _ladder_ontvangers(
+    omg: Omgeving, wp: Werkproces, naar: str, sessie: Session, casus: Casus, eigenaar: Partij
+) -> list[Partij]:
+    """A ladder level's recipients; ``leidinggevende`` is the lead at the owner's own organisation."""
+    return ontvangers(wp, omg.werkprocessen.register(), [naar], regie_van(sessie, casus), eigenaar)
 
 
 def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
@@ -146,7 +163,7 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
         # Every level whose moment has passed fires once, in order (a bewaking that was down catches up).
         while stap.volgende_escalatie_op is not None and stap.volgende_escalatie_op <= nu:
             niveau = stap.escalatie_niveau
-            naar = _ladder_ontvangers(wp, ladder[niveau].naar, sessie, casus, stap.eigenaar_rol)
+            naar = _ladder_ontvangers(omg, wp, ladder[niveau].naar, sessie, casus, _eigenaar(stap))
             sleutel = f"stap:{stap.id}:escalatie:{niveau + 1}"
             _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "escalatie", naar, nu, niveau=niveau + 1, stap=stap)
             historie(
@@ -158,7 +175,7 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
                 stap_key=stap.stap_key,
                 rol=stap.eigenaar_rol,
                 niveau=niveau + 1,
-                naar=naar,
+                naar=_rollen(naar),
                 termijn_einde=stap.termijn_einde.isoformat(),
             )
             meld(
@@ -180,7 +197,7 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
                     onderwerp="stap",
                     stap=stap.stap_key,
                     niveau=niveau + 1,
-                    naar=naar,
+                    naar=_rollen(naar),
                     termijn_einde=stap.termijn_einde,
                 )
             )
@@ -207,9 +224,11 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
         while o.volgende_escalatie_op is not None and o.volgende_escalatie_op <= nu:
             niveau = o.escalatie_niveau
             # "eigenaar" of a handoff is the receiving role: it must accept; the giving role is always told.
-            naar = _ladder_ontvangers(wp, ladder[niveau].naar, sessie, casus, o.naar_rol)
-            if o.van_rol and o.van_rol not in naar:
-                naar.append(o.van_rol)
+            ontvanger = Partij(o.naar_organisatie or "", o.naar_rol)
+            naar = _ladder_ontvangers(omg, wp, ladder[niveau].naar, sessie, casus, ontvanger)
+            van = Partij(o.van_organisatie or "", o.van_rol) if o.van_rol else None
+            if van and van not in naar:
+                naar.append(van)
             sleutel = f"overdracht:{o.ref}:escalatie:{niveau + 1}"
             _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "escalatie", naar, nu, niveau=niveau + 1, overdracht=o)
             historie(
@@ -220,7 +239,7 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
                 nu,
                 rol=o.naar_rol,
                 niveau=niveau + 1,
-                naar=naar,
+                naar=_rollen(naar),
                 overdracht=o.ref,
                 soort=o.soort,
             )
@@ -243,7 +262,7 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
                     onderwerp="overdracht",
                     stap=None,
                     niveau=niveau + 1,
-                    naar=naar,
+                    naar=_rollen(naar),
                     termijn_einde=o.termijn_einde,
                 )
             )
@@ -282,8 +301,11 @@ def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> lis
             continue  # not a watched phase: marked, so it is not looked at again
         onderwerp = f"stap:{stap.id}" if stap else f"overdracht:{overdracht.ref if overdracht else ''}"
         sleutel = f"{onderwerp}:stagnatie"
-        gestart = open_stap(sessie, wp, casus, wp.stagnatie.stap, nu, besluit_id=None)
-        naar = [r for r in [casus.procesregie or casus.casusregie] if r]
+        regie = regie_van(sessie, casus)
+        gestart = open_stap(
+            sessie, wp, casus, wp.stagnatie.stap, nu, besluit_id=None, register=omg.werkprocessen.register()
+        )
+        naar = [p for p in [regie.procesregie or regie.casusregie] if p]
         _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "stagnatie", naar, nu, stap=stap, overdracht=overdracht)
         historie(
             sessie,
@@ -292,7 +314,7 @@ def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> lis
             "stagnatie",
             nu,
             stap_key=stap.stap_key if stap else None,
-            naar=naar,
+            naar=_rollen(naar),
             ave=casus.ave_niveau,
             overwegen_gestart=gestart is not None,
         )
@@ -315,7 +337,7 @@ def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> lis
                 onderwerp="stap" if stap else "overdracht",
                 stap=stap.stap_key if stap else None,
                 niveau=0,
-                naar=naar,
+                naar=_rollen(naar),
                 termijn_einde=termijn,
             )
         )
@@ -334,11 +356,22 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
         gemist = stap.review_op
         assert gemist is not None
         stap.review_op = review_op(wp, kalender_voor(wp), stap.stap_key, casus.ave_niveau, nu)
-        naar = ontvangers(wp, ["eigenaar", "procesregie"], regie_van(sessie, casus), stap.eigenaar_rol)
+        naar = ontvangers(
+            wp, omg.werkprocessen.register(), ["eigenaar", "procesregie"], regie_van(sessie, casus), _eigenaar(stap)
+        )
         sleutel = f"stap:{stap.id}:review:{gemist.isoformat()}"
         _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "review", naar, nu, stap=stap)
         laatste = (stap.laatste_review_op or stap.gestart_op).isoformat()
-        historie(sessie, casus, sleutel, "review_gemist", nu, stap_key=stap.stap_key, naar=naar, laatste_review=laatste)
+        historie(
+            sessie,
+            casus,
+            sleutel,
+            "review_gemist",
+            nu,
+            stap_key=stap.stap_key,
+            naar=_rollen(naar),
+            laatste_review=laatste,
+        )
         meld(
             sessie,
             casus,
@@ -358,7 +391,7 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
                 onderwerp="stap",
                 stap=stap.stap_key,
                 niveau=0,
-                naar=naar,
+                naar=_rollen(naar),
                 termijn_einde=gemist,
             )
         )

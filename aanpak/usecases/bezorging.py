@@ -35,6 +35,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import historie, meld
+from models.binding import Partij
 from models.fouten import NietGevonden
 
 WACHTEND, BEZORGEN, VERZONDEN, MISLUKT = "wachtend", "bezorgen", "verzonden", "mislukt"
@@ -66,6 +67,7 @@ class Klus:
     moment: str
     bericht: Bericht | None
     fout: str | None = None
+    organisatie: str | None = None
 
 
 def wachttijd(pogingen: int, beleid: Beleid, rnd: random.Random | None = None) -> timedelta:
@@ -102,7 +104,13 @@ def _een(omg: Omgeving, klus: Klus, beleid: Beleid, verzender: Verzender) -> str
         uitkomst = Uitkomst(False, klus.fout or "kanaal niet meer geconfigureerd")
     else:
         uitkomst = verzender(
-            klus.kanaal, klus.bericht, kenmerk=klus.kenmerk, rol=klus.rol, moment=klus.moment, timeout=beleid.timeout
+            klus.kanaal,
+            klus.bericht,
+            kenmerk=klus.kenmerk,
+            rol=klus.rol,
+            organisatie=klus.organisatie,
+            moment=klus.moment,
+            timeout=beleid.timeout,
         )
     return leg_vast(omg, klus.bezorging_id, uitkomst, beleid)
 
@@ -119,11 +127,20 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
             .limit(beleid.batch)
             .with_for_update(skip_locked=True)
         ).all()
+        register = omg.werkprocessen.register()
+        alle = kanalen.met_register(register)
+        sleutels = frozenset(o.key for o in register.organisaties)
         for m in meldingen:
             casus = sessie.get_one(Casus, m.casus_id)
             wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-            organisatie = wp.organisatie_van(m.ontvanger_rol)
-            eigen = kanalen.voor(m.ontvanger_rol, organisatie)
+            type_ = wp.organisatie_van(m.ontvanger_rol)
+            eigen = alle.voor(
+                m.ontvanger_rol,
+                m.ontvanger_organisatie or type_,
+                type_=type_,
+                enige_van_type=m.ontvanger_organisatie is None or len(register.van_type(type_ or "")) <= 1,
+                organisaties=sleutels,
+            )
             if not eigen:
                 zonder.add(m.ontvanger_rol)
                 m.pogingen += 1
@@ -156,6 +173,7 @@ def claim(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> list[Klus]:
     """Reserve due deliveries for this run and render their messages."""
     nu = omg.nu()
     klussen: list[Klus] = []
+    alle = kanalen.met_register(omg.werkprocessen.register())
     with omg.uow() as sessie:
         rijen = sessie.scalars(
             select(Bezorging)
@@ -168,7 +186,7 @@ def claim(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> list[Klus]:
             b.pogingen += 1
             b.volgende_poging = nu + timedelta(seconds=beleid.claim)
             m = sessie.get_one(Melding, b.melding_id)
-            klussen.append(_klus(omg, sessie, b, m, kanalen.kanaal(b.kanaal), beleid, nu))
+            klussen.append(_klus(omg, sessie, b, m, alle.kanaal(b.kanaal), beleid, nu))
     return klussen
 
 
@@ -181,8 +199,9 @@ def _klus(
         bericht = maak_bericht(inhoud_van(omg, sessie, m, nu, beleid.inzage_url))
     except Exception as exc:
         # Reported by type only: the cause might be a decryption error over personal data.
-        return Klus(b.id, kanaal, m.ontvanger_rol, kenmerk, moment, None, f"opmaak mislukt ({type(exc).__name__})")
-    return Klus(b.id, kanaal, m.ontvanger_rol, kenmerk, moment, bericht)
+        fout = f"opmaak mislukt ({type(exc).__name__})"
+        return Klus(b.id, kanaal, m.ontvanger_rol, kenmerk, moment, None, fout, m.ontvanger_organisatie)
+    return Klus(b.id, kanaal, m.ontvanger_rol, kenmerk, moment, bericht, None, m.ontvanger_organisatie)
 
 
 def leg_vast(omg: Omgeving, bezorging_id: int, uitkomst: Uitkomst, beleid: Beleid) -> str | None:
@@ -238,7 +257,7 @@ def _log_gedeeld_contact(omg: Omgeving, sessie: Session, m: Melding, nu: datetim
         handeling="delen",
         actor="aanpak.meldingen",
         rol=m.ontvanger_rol,
-        organisatie=wp.organisatie_van(m.ontvanger_rol),
+        organisatie=m.ontvanger_organisatie or wp.organisatie_van(m.ontvanger_rol),
         doel="afstemming_na_match",
         uitkomst="verstrekt",
         categorieen=["contact"],
@@ -275,7 +294,13 @@ def _meld_coordinator(
         melding=m.id,
         kanaal=kanaal,
     )
-    coordinator = casus.casusregie or casus.procesregie
+    coordinator = (
+        Partij(casus.casusregie_organisatie or "", casus.casusregie)
+        if casus.casusregie
+        else Partij(casus.procesregie_organisatie or "", casus.procesregie)
+        if casus.procesregie
+        else None
+    )
     if coordinator is None or m.soort == BEZORGING_MISLUKT:
         return  # no one to tell, or the notice itself failed: no chain of notices about notices
     meld(

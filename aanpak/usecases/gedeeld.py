@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from aanpak.store.schema import Casus, Historie, Melding, Overdracht, Signaal, StapInstantie, Verzoek
 from models.bewaking import plan_overdracht, plan_stap, review_op
+from models.binding import Partij
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import Conflict, NietGevonden
+from models.organisaties import Organisatieregister
 from models.werkproces import Werkproces
 
 _ALFABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -37,9 +39,57 @@ def casus_op_ref(sessie: Session, ref: str, *, vergrendel: bool = False) -> Casu
     return casus
 
 
+def _partij(organisatie: str | None, rol: str | None) -> Partij | None:
+    return Partij(organisatie, rol) if organisatie and rol else None
+
+
+def melders_van(sessie: Session, casus: Casus) -> list[Partij]:
+    rijen = sessie.execute(
+        select(Signaal.melder_organisatie, Signaal.bron_rol).where(Signaal.casus_id == casus.id).order_by(Signaal.id)
+    ).all()
+    return list(dict.fromkeys(p for p in (_partij(o, r) for o, r in rijen) if p))
+
+
+def betrokken_partijen(sessie: Session, casus: Casus) -> list[Partij]:
+    """The parties that carry a case: melders, regie holders, step owners and handoff parties."""
+    partijen: list[Partij | None] = [*melders_van(sessie, casus)]
+    partijen += [
+        _partij(casus.casusregie_organisatie, casus.casusregie),
+        _partij(casus.procesregie_organisatie, casus.procesregie),
+        _partij(casus.bestuurlijk_organisatie, casus.bestuurlijk),
+    ]
+    for o, r in sessie.execute(
+        select(StapInstantie.eigenaar_organisatie, StapInstantie.eigenaar_rol)
+        .where(StapInstantie.casus_id == casus.id)
+        .order_by(StapInstantie.id)
+    ):
+        partijen.append(_partij(o, r))
+    for vo, vr, no, nr in sessie.execute(
+        select(Overdracht.van_organisatie, Overdracht.van_rol, Overdracht.naar_organisatie, Overdracht.naar_rol)
+        .where(Overdracht.casus_id == casus.id)
+        .order_by(Overdracht.id)
+    ):
+        partijen += [_partij(vo, vr), _partij(no, nr)]
+    return list(dict.fromkeys(p for p in partijen if p))
+
+
 def regie_van(sessie: Session, casus: Casus) -> Regie:
-    melders = sessie.scalars(select(Signaal.bron_rol).where(Signaal.casus_id == casus.id).order_by(Signaal.id)).all()
-    return Regie(casus.casusregie, casus.procesregie, tuple(dict.fromkeys(melders)))
+    return Regie(
+        _partij(casus.casusregie_organisatie, casus.casusregie),
+        _partij(casus.procesregie_organisatie, casus.procesregie),
+        tuple(melders_van(sessie, casus)),
+        tuple(betrokken_partijen(sessie, casus)),
+    )
+
+
+def zet_regie(casus: Casus, soort: str, partij: Partij | None) -> None:
+    """Set casus- or procesregie to a party (role and organisation together)."""
+    if soort == "casusregie":
+        casus.casusregie = partij.rol if partij else None
+        casus.casusregie_organisatie = partij.organisatie if partij else None
+    else:
+        casus.procesregie = partij.rol if partij else None
+        casus.procesregie_organisatie = partij.organisatie if partij else None
 
 
 def historie(
@@ -52,6 +102,7 @@ def historie(
     *,
     stap_key: str | None = None,
     rol: str | None = None,
+    organisatie: str | None = None,
     actor: str | None = None,
     **gegevens: Any,
 ) -> None:
@@ -66,6 +117,7 @@ def historie(
             soort=soort,
             stap_key=stap_key,
             rol=rol,
+            organisatie=organisatie,
             actor=actor,
             gegevens=gegevens,
             sleutel=volledige_sleutel,
@@ -78,7 +130,7 @@ def meld(
     casus: Casus,
     sleutel: str,
     soort: str,
-    rollen: list[str],
+    partijen: list[Partij],
     nu: datetime,
     /,
     *,
@@ -86,9 +138,10 @@ def meld(
     termijn_einde: datetime | None = None,
     **gegevens: Any,
 ) -> None:
-    """Write one outbox row per recipient role in the caller's transaction (sent later, at least once)."""
-    for rol in rollen:
-        volledige_sleutel = f"{casus.ref}:{sleutel}:{rol}"
+    """Write one outbox row per recipient party in the caller's transaction (sent later, at least once)."""
+    for partij in partijen:
+        rol = partij.rol
+        volledige_sleutel = f"{casus.ref}:{sleutel}:{rol}@{partij.organisatie}"
         if sessie.scalar(select(Melding.id).where(Melding.sleutel == volledige_sleutel)) is not None:
             continue
         sessie.add(
@@ -97,6 +150,7 @@ def meld(
                 casus_id=casus.id,
                 soort=soort,
                 ontvanger_rol=rol,
+                ontvanger_organisatie=partij.organisatie,
                 stap_key=stap_key,
                 termijn_einde=termijn_einde,
                 gegevens=dict(gegevens),
@@ -126,14 +180,18 @@ def open_stap(
     nu: datetime,
     *,
     besluit_id: int | None,
+    register: Organisatieregister,
     regie: Regie | None = None,
+    organisatie: str | None = None,
 ) -> StapInstantie | None:
-    """Start a step: row, history and notifications. A step already active in the case is not doubled."""
+    """Start a step: row, history and notifications. A step already active in the case is not doubled.
+
+    ``organisatie`` is the owner's organisation the opening decision named (for a role of an ambiguous type)."""
     if any(s.stap_key == stap_key for s in actieve_stappen(sessie, casus)):
         historie(sessie, casus, f"stap:{stap_key}:al-actief:{besluit_id}", "stap_al_actief", nu, stap_key=stap_key)
         return None
     regie = regie or regie_van(sessie, casus)
-    start = start_stap(wp, kalender_voor(wp), stap_key, regie, nu, acuut=casus.acuut)
+    start = start_stap(wp, register, kalender_voor(wp), stap_key, regie, nu, acuut=casus.acuut, organisatie=organisatie)
     volgnummer = 1 + (
         sessie.scalar(
             select(func.count())
@@ -148,6 +206,7 @@ def open_stap(
         volgnummer=volgnummer,
         status=StapStatus.OPEN,
         eigenaar_rol=start.eigenaar_rol,
+        eigenaar_organisatie=start.eigenaar.organisatie,
         acuut=casus.acuut,
         gestart_op=nu,
         termijn_einde=start.termijn_einde,
@@ -167,6 +226,7 @@ def open_stap(
         nu,
         stap_key=stap_key,
         rol=start.eigenaar_rol,
+        organisatie=start.eigenaar.organisatie,
         termijn_einde=start.termijn_einde.isoformat(),
     )
     definitie = wp.stap(stap_key)
@@ -175,7 +235,7 @@ def open_stap(
         casus,
         f"stap:{stap.id}:gestart",
         "stap_gestart",
-        ontvangers(wp, [*definitie.melden.bij_start, "eigenaar"], regie, start.eigenaar_rol),
+        ontvangers(wp, register, [*definitie.melden.bij_start, "eigenaar"], regie, start.eigenaar),
         nu,
         stap_key=stap_key,
         termijn_einde=start.termijn_einde,

@@ -28,6 +28,8 @@ from aanpak.store.schema import (
 )
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, eerder_antwoord, historie, nieuwe_ref, onthoud_antwoord
+from models.actor import Actor
+from models.binding import Partij, controleer_actor, partij
 from models.casus import CasusStatus
 from models.fouten import DomeinFout, InvoerFout, NietGevonden
 from models.kalender import AMSTERDAM, lokale_datum
@@ -52,8 +54,6 @@ class GrondslagIn(BaseModel):
     doel: str = Field(pattern=DOEL_PATROON)
     toelichting: str | None = Field(default=None, max_length=4000)
     geldig_tot: date | None = None
-    actor: str = Field(min_length=1, max_length=128)
-    actor_rol: str = Field(min_length=1, max_length=64)
     idempotentie_sleutel: str | None = Field(default=None, min_length=8, max_length=128)
 
 
@@ -84,23 +84,40 @@ class GrondslagOverzicht(BaseModel):
 # -- helpers shared by the privacy use cases ------------------------------------------------------------------
 
 
-def verantwoordelijke_rollen(sessie: Session, casus: Casus) -> set[str]:
-    """The roles that carry the case: they signalled, own(ed) a step, hold regie or were offered a handoff.
+def verantwoordelijke_partijen(sessie: Session, casus: Casus) -> set[Partij]:
+    """The parties (role at an organisation) that carry the case: they signalled, own(ed) a step, hold regie
+    or were offered a handoff.
 
-    Only they record or withdraw grounds; a role that was merely told (an escalation to a team lead) does not.
+    Only they record or withdraw grounds; a party that was merely told (an escalation to a team lead) does not.
     """
-    rollen: set[str] = {r for r in (casus.casusregie, casus.procesregie, casus.bestuurlijk) if r}
-    rollen |= set(sessie.scalars(select(Signaal.bron_rol).where(Signaal.casus_id == casus.id)))
-    rollen |= set(sessie.scalars(select(StapInstantie.eigenaar_rol).where(StapInstantie.casus_id == casus.id)))
-    rollen |= set(sessie.scalars(select(Overdracht.naar_rol).where(Overdracht.casus_id == casus.id)))
-    return rollen
+    partijen = {Partij(o, r) for o, r in _paren(casus) if o and r}
+    for kolommen in (
+        (Signaal.melder_organisatie, Signaal.bron_rol, Signaal.casus_id),
+        (StapInstantie.eigenaar_organisatie, StapInstantie.eigenaar_rol, StapInstantie.casus_id),
+        (Overdracht.naar_organisatie, Overdracht.naar_rol, Overdracht.casus_id),
+    ):
+        org, rol, casus_id = kolommen
+        partijen |= {Partij(o, r) for o, r in sessie.execute(select(org, rol).where(casus_id == casus.id)) if o}
+    return partijen
 
 
-def betrokken_rollen(sessie: Session, casus: Casus) -> set[str]:
-    """The roles involved in a case: those that carry it, and those told about it (who must act on it)."""
-    rollen = verantwoordelijke_rollen(sessie, casus)
-    rollen |= set(sessie.scalars(select(Melding.ontvanger_rol).where(Melding.casus_id == casus.id)))
-    return rollen
+def _paren(casus: Casus) -> list[tuple[str | None, str | None]]:
+    return [
+        (casus.casusregie_organisatie, casus.casusregie),
+        (casus.procesregie_organisatie, casus.procesregie),
+        (casus.bestuurlijk_organisatie, casus.bestuurlijk),
+    ]
+
+
+def betrokken_partijen(sessie: Session, casus: Casus) -> set[Partij]:
+    """The parties involved in a case: those that carry it, and those told about it (who must act on it).
+    School B's coordinator is none of these in school A's case."""
+    partijen = verantwoordelijke_partijen(sessie, casus)
+    rijen = sessie.execute(
+        select(Melding.ontvanger_organisatie, Melding.ontvanger_rol).where(Melding.casus_id == casus.id)
+    )
+    partijen |= {Partij(o, r) for o, r in rijen if o}
+    return partijen
 
 
 def bekende_rol(wp: Werkproces, rol: str, veld: str = "actor_rol") -> str:
@@ -157,20 +174,28 @@ def identiteit(omg: Omgeving, jeugdige: Jeugdige) -> JeugdigeIn:
 # -- use cases --------------------------------------------------------------------------------------------------
 
 
-def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
+def _loket(wp: Werkproces, actor: Actor) -> bool:
+    return actor.rol in wp.privacy.loket
+
+
+def leg_vast(omg: Omgeving, invoer: GrondslagIn, actor: Actor) -> GrondslagVastgelegd:
     """Record a ground for a case; consent must come from whoever may give it at the youth's age."""
     nu = omg.nu()
     with omg.uow() as sessie:
-        vingerafdruk = omg.sleutels.vingerafdruk(invoer.model_dump_json(exclude={"idempotentie_sleutel"}), "verzoek")
+        verzoek = f"{invoer.model_dump_json(exclude={'idempotentie_sleutel'})}|{actor}"
+        vingerafdruk = omg.sleutels.vingerafdruk(verzoek, "verzoek")
         eerder = eerder_antwoord(sessie, invoer.idempotentie_sleutel, "grondslag", vingerafdruk)
         if eerder is not None:
             return GrondslagVastgelegd(**eerder, herhaald=True)
         casus = casus_op_ref(sessie, invoer.casus_ref, vergrendel=True)
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = bekende_rol(wp, invoer.actor_rol)
+        register = omg.werkprocessen.register()
+        controleer_actor(wp, register, actor)
+        organisatie = actor.organisatie
         fouten: list[tuple[str, str]] = []
         for i, ontvanger in enumerate(invoer.ontvangers):
-            if not wp.heeft_rol(ontvanger) and ontvanger not in {o.key for o in wp.organisaties}:
+            bekend = wp.heeft_rol(ontvanger) or register.heeft(ontvanger)
+            if not bekend and ontvanger not in {o.key for o in wp.organisaties}:
                 fouten.append((f"ontvangers[{i}]", f"onbekende rol of organisatie '{ontvanger}'"))
         if invoer.soort == Grondslagsoort.TOESTEMMING:
             jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
@@ -190,9 +215,9 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
             raise InvoerFout(fouten)
         if casus.status != CasusStatus.OPEN:
             raise DomeinFout(f"casus {casus.ref} is gesloten", veld="casus")
-        if invoer.actor_rol not in verantwoordelijke_rollen(sessie, casus) | set(wp.privacy.loket):
+        if partij(actor) not in verantwoordelijke_partijen(sessie, casus) and not _loket(wp, actor):
             raise DomeinFout(
-                f"rol '{invoer.actor_rol}' draagt geen verantwoordelijkheid in casus {casus.ref} "
+                f"rol '{actor.rol}' van '{actor.organisatie}' draagt geen verantwoordelijkheid in casus {casus.ref} "
                 "(melder, eigenaar van een stap of regiehouder legt een grondslag vast)",
                 veld="actor_rol",
             )
@@ -209,8 +234,9 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
                 if invoer.toelichting
                 else None
             ),
-            vastgelegd_door=invoer.actor,
-            vastgelegd_rol=invoer.actor_rol,
+            vastgelegd_door=actor.persoon,
+            vastgelegd_rol=actor.rol,
+            vastgelegd_organisatie=actor.organisatie,
             vastgelegd_op=nu,
             geldig_tot=geldig_tot,
         )
@@ -221,8 +247,9 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
             f"grondslag:{grondslag.ref}",
             "grondslag_vastgelegd",
             nu,
-            rol=invoer.actor_rol,
-            actor=invoer.actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             grondslag=grondslag.ref,
             soort=grondslag.soort,
             doel=grondslag.doel,
@@ -232,8 +259,8 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
             moment=nu,
             casus_ref=casus.ref,
             handeling="grondslag",
-            actor=invoer.actor,
-            rol=invoer.actor_rol,
+            actor=actor.persoon,
+            rol=actor.rol,
             organisatie=organisatie,
             doel=invoer.doel,
             uitkomst="vastgelegd",
@@ -246,7 +273,7 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn) -> GrondslagVastgelegd:
         return GrondslagVastgelegd(**antwoord)
 
 
-def trek_in(omg: Omgeving, grondslag_ref: str, actor: str, actor_rol: str) -> GrondslagVastgelegd:
+def trek_in(omg: Omgeving, grondslag_ref: str, actor: Actor) -> GrondslagVastgelegd:
     """Withdraw consent or end a legal basis from now on; the record stays. Withdrawing twice changes nothing."""
     nu = omg.nu()
     with omg.uow() as sessie:
@@ -256,24 +283,27 @@ def trek_in(omg: Omgeving, grondslag_ref: str, actor: str, actor_rol: str) -> Gr
         casus = sessie.get(Casus, grondslag.casus_id)
         assert casus is not None
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = bekende_rol(wp, actor_rol)
+        controleer_actor(wp, omg.werkprocessen.register(), actor)
+        organisatie = actor.organisatie
         antwoord = GrondslagVastgelegd(grondslag_ref=grondslag.ref, casus_ref=casus.ref, soort=grondslag.soort)
         if grondslag.ingetrokken_op is not None:
             return antwoord.model_copy(update={"herhaald": True})
-        if actor_rol not in verantwoordelijke_rollen(sessie, casus) | set(wp.privacy.loket):
+        if partij(actor) not in verantwoordelijke_partijen(sessie, casus) and not _loket(wp, actor):
             raise DomeinFout(
-                f"rol '{actor_rol}' draagt geen verantwoordelijkheid in casus {casus.ref}", veld="actor_rol"
+                f"rol '{actor.rol}' van '{actor.organisatie}' draagt geen verantwoordelijkheid in casus {casus.ref}",
+                veld="actor_rol",
             )
         grondslag.ingetrokken_op = nu
-        grondslag.ingetrokken_door = actor
+        grondslag.ingetrokken_door = actor.persoon
         historie(
             sessie,
             casus,
             f"grondslag:{grondslag.ref}:ingetrokken",
             "grondslag_ingetrokken",
             nu,
-            rol=actor_rol,
-            actor=actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             grondslag=grondslag.ref,
         )
         logboek.schrijf(
@@ -281,8 +311,8 @@ def trek_in(omg: Omgeving, grondslag_ref: str, actor: str, actor_rol: str) -> Gr
             moment=nu,
             casus_ref=casus.ref,
             handeling="grondslag_ingetrokken",
-            actor=actor,
-            rol=actor_rol,
+            actor=actor.persoon,
+            rol=actor.rol,
             organisatie=organisatie,
             doel=grondslag.doel,
             uitkomst="vastgelegd",

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Jeugdige, Signaal
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref
-from aanpak.usecases.grondslag import DOEL_PATROON, bekende_rol, beperkt, betrokken_rollen, identiteit, regels
-from models.fouten import InvoerFout
+from aanpak.usecases.grondslag import DOEL_PATROON, beperkt, betrokken_partijen, identiteit, regels
+from models.actor import Actor
+from models.binding import controleer_actor, partij
+from models.fouten import InvoerFout, NietGevonden
 from models.kalender import lokale_datum
-from models.privacy import EIGEN_INBRENG, Weigerreden, categorieen_van_zorg, weeg_af
+from models.privacy import EIGEN_INBRENG, Weigerreden, categorieen_van_zorg, toegestane_doelen, weeg_af
 from models.werkproces import Gegevenscategorie
 
 _VOLGORDE = list(Gegevenscategorie)
@@ -46,6 +50,7 @@ class Achtergehouden(BaseModel):
 class Inzage(BaseModel):
     casus_ref: str
     rol: str
+    organisatie: str
     ave: int
     doel: str
     #: Set when nothing at all is shown (not involved, processing restricted).
@@ -55,53 +60,93 @@ class Inzage(BaseModel):
     logregel: int
 
 
+def _log(
+    sessie: Session,
+    casus_ref: str,
+    actor: Actor,
+    doel: str,
+    nu: datetime,
+    uitkomst: str,
+    getoond: set[str],
+    geweigerd: set[str],
+    gronden: set[str],
+    reden: str | None,
+) -> int:
+    regel = logboek.schrijf(
+        sessie,
+        moment=nu,
+        casus_ref=casus_ref,
+        handeling="inzien",
+        actor=actor.persoon,
+        rol=actor.rol,
+        organisatie=actor.organisatie,
+        doel=doel,
+        uitkomst=uitkomst,
+        categorieen=getoond,
+        geweigerd=geweigerd,
+        grondslagen=gronden,
+        reden=reden,
+    )
+    return regel.volgnummer
+
+
 def _sorteer(categorieen: set[Gegevenscategorie]) -> list[str]:
     return [c.value for c in _VOLGORDE if c in categorieen]
 
 
-def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str) -> Inzage:
-    """What ``rol`` may see of a case now; every answer — also a refusal — is written to the disclosure log."""
+def casus_inzien(omg: Omgeving, casus_ref: str, actor: Actor, doel: str) -> Inzage:
+    """What ``actor`` (a role at an organisation) may see of a case now; every answer — also a refusal — is
+    written to the disclosure log. A party not involved is refused as if the case did not exist: the refusal is
+    logged and committed first, then the caller gets the answer for an unknown case."""
     if not re.fullmatch(DOEL_PATROON, doel):
         raise InvoerFout([("doel", "een sleutel van kleine letters, cijfers en _ (bv. casusoverleg)")])
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
-        organisatie = bekende_rol(wp, rol, "rol")
+        controleer_actor(wp, omg.werkprocessen.register(), actor)
+        betrokken = partij(actor) in betrokken_partijen(sessie, casus)
+        if not betrokken:
+            _log(
+                sessie,
+                casus.ref,
+                actor,
+                doel,
+                nu,
+                "geweigerd",
+                set(),
+                {c.value for c in Gegevenscategorie},
+                set(),
+                Weigerreden.NIET_BETROKKEN.value,
+            )
+    if not betrokken:
+        raise NietGevonden(f"casus '{casus_ref}' bestaat niet", veld="casus")
+    doelen = toegestane_doelen(wp, actor.rol)
+    if doelen is not None and doel not in doelen:
+        raise InvoerFout([("doel", f"geen doel van rol '{actor.rol}' (wel: {', '.join(sorted(doelen)) or 'geen'})")])
+    with omg.uow() as sessie:
+        casus = casus_op_ref(sessie, casus_ref)
+        rol = actor.rol
 
         def log(uitkomst: str, getoond: set[str], geweigerd: set[str], gronden: set[str], reden: str | None) -> int:
-            regel = logboek.schrijf(
-                sessie,
-                moment=nu,
-                casus_ref=casus.ref,
-                handeling="inzien",
-                actor=actor,
-                rol=rol,
-                organisatie=organisatie,
-                doel=doel,
-                uitkomst=uitkomst,
-                categorieen=getoond,
-                geweigerd=geweigerd,
-                grondslagen=gronden,
-                reden=reden,
-            )
-            return regel.volgnummer
+            return _log(sessie, casus.ref, actor, doel, nu, uitkomst, getoond, geweigerd, gronden, reden)
 
-        basis = {"casus_ref": casus.ref, "rol": rol, "ave": casus.ave_niveau, "doel": doel}
-        weigering: Weigerreden | None = None
-        if rol not in betrokken_rollen(sessie, casus):
-            weigering = Weigerreden.NIET_BETROKKEN
-        elif beperkt(sessie, casus.jeugdige_id) is not None:
-            weigering = Weigerreden.BEPERKT
-        if weigering is not None:
-            nummer = log("geweigerd", set(), {c.value for c in Gegevenscategorie}, set(), weigering.value)
-            return Inzage(**basis, geweigerd=weigering.value, logregel=nummer)
+        basis = {
+            "casus_ref": casus.ref,
+            "rol": rol,
+            "organisatie": actor.organisatie,
+            "ave": casus.ave_niveau,
+            "doel": doel,
+        }
+        if beperkt(sessie, casus.jeugdige_id) is not None:
+            nummer = log("geweigerd", set(), {c.value for c in Gegevenscategorie}, set(), Weigerreden.BEPERKT.value)
+            return Inzage(**basis, geweigerd=Weigerreden.BEPERKT.value, logregel=nummer)
 
         jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
         assert jeugdige is not None
         ident = identiteit(omg, jeugdige)
         leeftijd = ident.leeftijd_op(lokale_datum(nu))  # a consent must still fit the youth's age
-        afweging = weeg_af(wp, rol, casus.ave_niveau, regels(sessie, casus), nu, doel, leeftijd)
+        afweging = weeg_af(wp, rol, casus.ave_niveau, regels(sessie, casus), nu, doel, leeftijd, actor.organisatie)
         getoond: list[Onderdeel] = []
         achter: list[Achtergehouden] = []
         gelogd_achter: set[str] = set()
@@ -163,7 +208,8 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
             )
         signalen = sessie.scalars(select(Signaal).where(Signaal.casus_id == casus.id).order_by(Signaal.id)).all()
         for s in signalen:
-            eigen = s.bron_rol == rol  # what this role itself reported, not its whole organisation
+            # What this role at this organisation itself reported, not its whole organisation nor another school.
+            eigen = s.bron_rol == rol and s.melder_organisatie == actor.organisatie
             melder = json.loads(omg.sleutels.ontsleutel(s.melder_versleuteld, "signaal.melder"))
             beoordeel(
                 f"Melder van signaal {s.ref} ({s.bron_rol})",
@@ -191,7 +237,7 @@ def casus_inzien(omg: Omgeving, casus_ref: str, rol: str, actor: str, doel: str)
                 f"Toelichting bij besluit {b.ref} ({b.uitkomst})",
                 {Gegevenscategorie.PLAN},
                 b.ref,
-                b.actor_rol == rol,
+                b.actor_rol == rol and b.actor_organisatie == actor.organisatie,
                 {"toelichting": omg.sleutels.ontsleutel(b.toelichting_versleuteld, "besluit.toelichting").decode()},
             )
 

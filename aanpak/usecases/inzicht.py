@@ -22,6 +22,7 @@ class Taak(BaseModel):
     stap: str | None
     naam: str
     rol: str
+    organisatie: str
     status: str
     ave: int
     termijn_einde: datetime
@@ -46,6 +47,7 @@ class StapRegel(BaseModel):
     volgnummer: int
     status: str
     eigenaar: str
+    organisatie: str | None
     gestart_op: datetime
     termijn_einde: datetime
     afgerond_op: datetime | None
@@ -66,22 +68,33 @@ class Tijdlijn(BaseModel):
     gebeurtenissen: list[Gebeurtenis]
 
 
-def postvak(omg: Omgeving, *, rol: str | None = None, organisatie: str | None = None) -> list[Taak]:
-    """What a role (or all roles of an organisation) must do: overdue first, then by due date."""
+def postvak(omg: Omgeving, *, organisatie: str, rol: str | None = None) -> list[Taak]:
+    """What a role at one organisation (or all its roles) must do: overdue first, then by due date. Only that
+    organisation's work: school B's coordinator sees nothing of school A's cases."""
     nu = omg.nu()
     with omg.uow() as sessie:
         _, wp = omg.werkprocessen.actueel(sessie, nu)
+        register = omg.werkprocessen.register()
         if rol is not None and not wp.heeft_rol(rol):
             raise InvoerFout([("rol", f"onbekende rol '{rol}'")])
-        if organisatie is not None and organisatie not in {o.key for o in wp.organisaties}:
+        type_ = register.type_van(organisatie)
+        if not organisatie:
+            raise InvoerFout([("organisatie", "noem de organisatie (sleutel uit het organisatieregister)")])
+        if type_ is None:
             raise InvoerFout([("organisatie", f"onbekende organisatie '{organisatie}'")])
-        rollen = [rol] if rol else wp.rollen_van(organisatie or "")
+        if rol is not None and wp.rol(rol).organisatie != type_:
+            raise InvoerFout([("organisatie", f"organisatie '{organisatie}' is geen '{wp.rol(rol).organisatie}'")])
+        rollen = [rol] if rol else wp.rollen_van(type_)
         vandaag = lokale_datum(nu)
         taken: list[Taak] = []
         rijen = sessie.execute(
             select(StapInstantie, Casus)
             .join(Casus, Casus.id == StapInstantie.casus_id)
-            .where(StapInstantie.eigenaar_rol.in_(rollen), StapInstantie.status.in_(list(ACTIEVE_STAPSTATUSSEN)))
+            .where(
+                StapInstantie.eigenaar_rol.in_(rollen),
+                StapInstantie.eigenaar_organisatie == organisatie,
+                StapInstantie.status.in_(list(ACTIEVE_STAPSTATUSSEN)),
+            )
         ).all()
         for stap, casus in rijen:
             cwp = omg.werkprocessen.van(sessie, casus.werkproces_id)
@@ -93,6 +106,7 @@ def postvak(omg: Omgeving, *, rol: str | None = None, organisatie: str | None = 
                     stap=stap.stap_key,
                     naam=cwp.stap(stap.stap_key).naam,
                     rol=stap.eigenaar_rol,
+                    organisatie=organisatie,
                     status=stap.status,
                     ave=casus.ave_niveau,
                     termijn_einde=stap.termijn_einde,
@@ -104,7 +118,11 @@ def postvak(omg: Omgeving, *, rol: str | None = None, organisatie: str | None = 
         for o, casus in sessie.execute(
             select(Overdracht, Casus)
             .join(Casus, Casus.id == Overdracht.casus_id)
-            .where(Overdracht.naar_rol.in_(rollen), Overdracht.status == OverdrachtStatus.AANGEBODEN)
+            .where(
+                Overdracht.naar_rol.in_(rollen),
+                Overdracht.naar_organisatie == organisatie,
+                Overdracht.status == OverdrachtStatus.AANGEBODEN,
+            )
         ).all():
             kal = kalender_voor(omg.werkprocessen.van(sessie, casus.werkproces_id))
             taken.append(
@@ -114,6 +132,7 @@ def postvak(omg: Omgeving, *, rol: str | None = None, organisatie: str | None = 
                     stap=None,
                     naam=f"{o.soort} overnemen",
                     rol=o.naar_rol,
+                    organisatie=organisatie,
                     status=o.status,
                     ave=casus.ave_niveau,
                     termijn_einde=o.termijn_einde,
@@ -149,6 +168,7 @@ def tijdlijn(omg: Omgeving, casus_ref: str) -> Tijdlijn:
                     volgnummer=s.volgnummer,
                     status=s.status,
                     eigenaar=s.eigenaar_rol,
+                    organisatie=s.eigenaar_organisatie,
                     gestart_op=s.gestart_op,
                     termijn_einde=s.termijn_einde,
                     afgerond_op=s.afgerond_op,

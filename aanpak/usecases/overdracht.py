@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Overdracht
-from aanpak.usecases.gedeeld import actieve_stappen, historie, meld, wijzig_ave
+from aanpak.usecases.gedeeld import actieve_stappen, historie, meld, regie_van, wijzig_ave, zet_regie
+from models.actor import Actor
+from models.binding import Partij, controleer_actor, partij
 from models.casus import OverdrachtStatus
 from models.fouten import Conflict, DomeinFout, NietGevonden
-from models.werkproces import Regiesoort
 
 
 class OverdrachtGeaccepteerd(BaseModel):
@@ -22,7 +23,8 @@ class OverdrachtGeaccepteerd(BaseModel):
     herhaald: bool = False
 
 
-def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_rol: str) -> OverdrachtGeaccepteerd:
+def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: Actor) -> OverdrachtGeaccepteerd:
+    """Only the receiving role at the receiving organisation accepts: another school's coordinator cannot."""
     nu = omg.nu()
     with omg.uow() as sessie:
         overdracht = sessie.scalar(select(Overdracht).where(Overdracht.ref == overdracht_ref))
@@ -30,7 +32,14 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
             raise NietGevonden(f"overdracht '{overdracht_ref}' bestaat niet", veld="overdracht")
         casus = sessie.scalar(select(Casus).where(Casus.id == overdracht.casus_id).with_for_update())
         assert casus is not None
-        if actor_rol != overdracht.naar_rol:
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        controleer_actor(wp, omg.werkprocessen.register(), actor)
+        naar = Partij(overdracht.naar_organisatie or "", overdracht.naar_rol)
+        van = Partij(overdracht.van_organisatie or "", overdracht.van_rol) if overdracht.van_rol else None
+        if partij(actor) != naar:
+            if actor.rol == naar.rol:
+                # Same role at another organisation: not involved, so told nothing about the handoff.
+                raise NietGevonden(f"overdracht '{overdracht_ref}' bestaat niet", veld="overdracht")
             raise DomeinFout(f"alleen rol '{overdracht.naar_rol}' kan deze overdracht accepteren", veld="actor_rol")
         if overdracht.status == OverdrachtStatus.GEACCEPTEERD:
             return OverdrachtGeaccepteerd(
@@ -43,22 +52,19 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
             )
         if overdracht.status != OverdrachtStatus.AANGEBODEN:
             raise Conflict(f"overdracht {overdracht.ref} is {overdracht.status}", veld="overdracht")
-        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         overdracht.status = OverdrachtStatus.GEACCEPTEERD
         overdracht.beantwoord_op = nu
-        overdracht.beantwoord_door = actor
-        if overdracht.soort == Regiesoort.CASUSREGIE:
-            casus.casusregie = overdracht.naar_rol
-        else:
-            casus.procesregie = overdracht.naar_rol
+        overdracht.beantwoord_door = actor.persoon
+        zet_regie(casus, overdracht.soort, naar)
         historie(
             sessie,
             casus,
             f"overdracht:{overdracht.ref}:geaccepteerd",
             "overdracht_geaccepteerd",
             nu,
-            rol=actor_rol,
-            actor=actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             soort=overdracht.soort,
             van=overdracht.van_rol,
             overdracht=overdracht.ref,
@@ -66,8 +72,10 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
         # Steps owned "by whoever holds this regie" follow the regie to its new holder.
         verplaatst: list[str] = []
         for stap in actieve_stappen(sessie, casus):
-            if wp.stap(stap.stap_key).eigenaar == overdracht.soort and stap.eigenaar_rol == overdracht.van_rol:
-                stap.eigenaar_rol = overdracht.naar_rol
+            eigenaar = Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol)
+            if wp.stap(stap.stap_key).eigenaar == overdracht.soort and eigenaar == van:
+                stap.eigenaar_rol = naar.rol
+                stap.eigenaar_organisatie = naar.organisatie
                 verplaatst.append(stap.stap_key)
                 historie(
                     sessie,
@@ -77,6 +85,7 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
                     nu,
                     stap_key=stap.stap_key,
                     rol=overdracht.naar_rol,
+                    organisatie=naar.organisatie,
                     van=overdracht.van_rol,
                 )
                 meld(
@@ -84,7 +93,7 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
                     casus,
                     f"stap:{stap.id}:overgedragen:{overdracht.ref}",
                     "stap_gestart",
-                    [overdracht.naar_rol],
+                    [naar],
                     nu,
                     stap_key=stap.stap_key,
                     termijn_einde=stap.termijn_einde,
@@ -95,7 +104,7 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: str, actor_r
             casus,
             f"overdracht:{overdracht.ref}:geaccepteerd",
             "overdracht_geaccepteerd",
-            [r for r in dict.fromkeys((overdracht.van_rol, casus.procesregie)) if r],
+            [p for p in dict.fromkeys((van, regie_van(sessie, casus).procesregie)) if p],
             nu,
             overdracht=overdracht.ref,
             soort=overdracht.soort,

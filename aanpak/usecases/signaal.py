@@ -25,9 +25,12 @@ from aanpak.usecases.gedeeld import (
     open_stap,
     regie_van,
 )
+from models.actor import Actor
+from models.binding import Partij, controleer_actor, partijen_voor
 from models.casus import CasusStatus, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import InvoerFout, NietGevonden
 from models.kalender import lokale_datum
+from models.organisaties import Organisatieregister
 from models.signaal import Jeugdige as JeugdigeIn
 from models.signaal import SignaalIn, controleer_leeftijd, leeftijdsgroep
 from models.werkproces import MELDERS, Werkproces
@@ -49,8 +52,10 @@ class SignaalVerwerkt(BaseModel):
     gestarte_stappen: list[str]
 
 
-def registreer_signaal(omg: Omgeving, invoer: SignaalIn) -> SignaalGeregistreerd:
-    """Validate against the definition in force and store the signal; personal data only encrypted."""
+def registreer_signaal(omg: Omgeving, invoer: SignaalIn, actor: Actor) -> SignaalGeregistreerd:
+    """Validate against the definition in force and store the signal; personal data only encrypted.
+
+    The melder is the actor: its role (which the document's ``melder.rol`` must match) at its organisation."""
     nu = omg.nu()
     with omg.uow() as sessie:
         vingerafdruk = omg.sleutels.vingerafdruk(invoer.model_dump_json(exclude={"idempotentie_sleutel"}), "verzoek")
@@ -59,6 +64,9 @@ def registreer_signaal(omg: Omgeving, invoer: SignaalIn) -> SignaalGeregistreerd
             return SignaalGeregistreerd(signaal_ref=eerder["signaal_ref"], herhaald=True)
         _, wp = omg.werkprocessen.actueel(sessie, nu)
         _controleer(wp, invoer, lokale_datum(nu))
+        controleer_actor(wp, omg.werkprocessen.register(), actor)
+        if actor.rol != invoer.melder.rol:
+            raise InvoerFout([("melder.rol", "komt niet overeen met de rol waarin u handelt")])
         jeugdige, gematcht_op = _zoek_of_maak_jeugdige(omg, sessie, invoer, nu)
         melder = invoer.melder
         signaal = Signaal(
@@ -67,6 +75,7 @@ def registreer_signaal(omg: Omgeving, invoer: SignaalIn) -> SignaalGeregistreerd
             casus_id=None,
             bron_rol=melder.rol,
             bron_organisatie=wp.rol(melder.rol).organisatie,
+            melder_organisatie=actor.organisatie,
             categorieen=[c.value for c in invoer.categorieen],
             acuut=invoer.acuut,
             leeftijdsgroep=leeftijdsgroep(invoer.jeugdige.leeftijd_op(lokale_datum(nu))),
@@ -177,16 +186,23 @@ def _al_verwerkt(sessie: Session, signaal: Signaal) -> SignaalVerwerkt:
 def _open_casus(omg: Omgeving, sessie: Session, signaal: Signaal, nu: datetime) -> tuple[Casus, list[str]]:
     """A new case: casusregie starts with the signalling role; the intake step is completed at once."""
     wp_id, wp = omg.werkprocessen.actueel(sessie, nu)
+    register = omg.werkprocessen.register()
     fase = wp.fase(1)
+    melder = Partij(signaal.melder_organisatie or "", signaal.bron_rol)
+    procesregie = _enige(wp, register, fase.procesregie, melder)
+    bestuurlijk = _enige(wp, register, fase.bestuurlijk, melder)
     casus = Casus(
         ref=nieuwe_ref("C"),
         jeugdige_id=signaal.jeugdige_id,
         werkproces_id=wp_id,
         status=CasusStatus.OPEN,
         ave_niveau=1,
-        casusregie=signaal.bron_rol,
-        procesregie=fase.procesregie,
-        bestuurlijk=fase.bestuurlijk,
+        casusregie=melder.rol,
+        casusregie_organisatie=melder.organisatie,
+        procesregie=procesregie.rol if procesregie else None,
+        procesregie_organisatie=procesregie.organisatie if procesregie else None,
+        bestuurlijk=bestuurlijk.rol if bestuurlijk else None,
+        bestuurlijk_organisatie=bestuurlijk.organisatie if bestuurlijk else None,
         acuut=signaal.acuut,
         geopend_op=nu,
         gesloten_op=None,
@@ -201,21 +217,23 @@ def _open_casus(omg: Omgeving, sessie: Session, signaal: Signaal, nu: datetime) 
         "casus_geopend",
         nu,
         rol=signaal.bron_rol,
+        organisatie=melder.organisatie,
         signaal=signaal.ref,
         werkproces=f"{wp.key} {wp.versie}",
         acuut=signaal.acuut,
     )
-    regie = Regie(casus.casusregie, casus.procesregie, (signaal.bron_rol,))
+    regie = Regie(melder, procesregie, (melder,), (melder,))
 
     intake = wp.stap(wp.intake.stap)
     uitkomst_key = wp.intake.uitkomst_acuut if signaal.acuut and wp.intake.uitkomst_acuut else wp.intake.uitkomst
-    start = start_stap(wp, kalender_voor(wp), intake.key, regie, nu, acuut=signaal.acuut)
+    start = start_stap(wp, register, kalender_voor(wp), intake.key, regie, nu, acuut=signaal.acuut)
     stap = StapInstantie(
         casus_id=casus.id,
         stap_key=intake.key,
         volgnummer=1,
         status=StapStatus.AFGEROND,
         eigenaar_rol=start.eigenaar_rol,
+        eigenaar_organisatie=start.eigenaar.organisatie,
         acuut=signaal.acuut,
         gestart_op=nu,
         termijn_einde=start.termijn_einde,
@@ -242,7 +260,7 @@ def _open_casus(omg: Omgeving, sessie: Session, signaal: Signaal, nu: datetime) 
         casus,
         f"stap:{stap.id}:afgerond",
         "stap_afgerond",
-        ontvangers(wp, intake.melden.bij_afronding, regie, start.eigenaar_rol),
+        ontvangers(wp, register, intake.melden.bij_afronding, regie, start.eigenaar),
         nu,
         stap_key=intake.key,
         uitkomst=uitkomst_key,
@@ -252,9 +270,15 @@ def _open_casus(omg: Omgeving, sessie: Session, signaal: Signaal, nu: datetime) 
     gestart = [
         s.stap_key
         for k in uitkomst.volgende
-        if (s := open_stap(sessie, wp, casus, k, nu, besluit_id=None, regie=regie)) is not None
+        if (s := open_stap(sessie, wp, casus, k, nu, besluit_id=None, register=register, regie=regie)) is not None
     ]
     return casus, gestart
+
+
+def _enige(wp: Werkproces, register: Organisatieregister, rol: str | None, melder: Partij) -> Partij | None:
+    """A phase's default regie holder at a new case: only when its organisation is unambiguous."""
+    partijen = partijen_voor(wp, register, rol, [melder.organisatie]) if rol else []
+    return partijen[0] if len(partijen) == 1 else None
 
 
 def _voeg_toe(omg: Omgeving, sessie: Session, casus: Casus, signaal: Signaal, nu: datetime) -> list[str]:
@@ -262,8 +286,10 @@ def _voeg_toe(omg: Omgeving, sessie: Session, casus: Casus, signaal: Signaal, nu
     wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
     signaal.casus_id = casus.id
     sessie.flush()
+    register = omg.werkprocessen.register()
     regie = regie_van(sessie, casus)
-    betrokken = ontvangers(wp, ["casusregie", "procesregie", MELDERS], regie, None)
+    partijen = ontvangers(wp, register, ["casusregie", "procesregie", MELDERS], regie, None)
+    betrokken = list(dict.fromkeys(p.rol for p in partijen))
     op = signaal.gematcht_op or "jeugdige"
     sessie.add(Match(casus_id=casus.id, signaal_id=signaal.id, op=op, betrokken_rollen=betrokken, moment=nu))
     if signaal.acuut and not casus.acuut:
@@ -275,6 +301,7 @@ def _voeg_toe(omg: Omgeving, sessie: Session, casus: Casus, signaal: Signaal, nu
         "signaal_gematcht",
         nu,
         rol=signaal.bron_rol,
+        organisatie=signaal.melder_organisatie,
         signaal=signaal.ref,
         op=op,
         betrokken=betrokken,
@@ -284,12 +311,12 @@ def _voeg_toe(omg: Omgeving, sessie: Session, casus: Casus, signaal: Signaal, nu
         casus,
         f"match:{signaal.ref}",
         "match",
-        betrokken,
+        partijen,
         nu,
         signaal=signaal.ref,
         melder_rol=signaal.bron_rol,
     )
     if wp.intake.bij_match is None:
         return []
-    stap = open_stap(sessie, wp, casus, wp.intake.bij_match, nu, besluit_id=None, regie=regie)
+    stap = open_stap(sessie, wp, casus, wp.intake.bij_match, nu, besluit_id=None, register=register, regie=regie)
     return [stap.stap_key] if stap else []

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, StapInstantie
 from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, meld, plan_bewaking
+from models.actor import Actor
 from models.bewaking import review_op
+from models.binding import Partij, controleer_actor, partij
 from models.casus import Opschortreden, StapStatus, kalender_voor, max_verlenging, termijn_voor
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.kalender import TermijnEenheid, lokale_datum
@@ -31,19 +33,28 @@ def _lopende(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie:
     raise NietGevonden(f"casus {casus.ref} heeft geen lopende stap '{stap_key}'", veld="stap")
 
 
-def _bevoegd(casus: Casus, stap: StapInstantie, actor_rol: str) -> None:
-    if actor_rol not in {stap.eigenaar_rol, casus.casusregie, casus.procesregie}:
-        raise DomeinFout(f"rol '{actor_rol}' mag de termijn van stap '{stap.stap_key}' niet wijzigen", veld="actor_rol")
+def _eigenaar(stap: StapInstantie) -> Partij:
+    return Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol)
 
 
-def opschorten(
-    omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortreden, actor: str, actor_rol: str
-) -> TermijnGewijzigd:
+def _bevoegd(omg: Omgeving, sessie: Session, casus: Casus, stap: StapInstantie, actor: Actor) -> None:
+    """Only the step's owner or a regie holder, each at its own organisation, changes a term."""
+    controleer_actor(omg.werkprocessen.van(sessie, casus.werkproces_id), omg.werkprocessen.register(), actor)
+    bevoegd = {
+        _eigenaar(stap),
+        Partij(casus.casusregie_organisatie or "", casus.casusregie or ""),
+        Partij(casus.procesregie_organisatie or "", casus.procesregie or ""),
+    }
+    if partij(actor) not in bevoegd:
+        raise DomeinFout(f"rol '{actor.rol}' mag de termijn van stap '{stap.stap_key}' niet wijzigen", veld="actor_rol")
+
+
+def opschorten(omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortreden, actor: Actor) -> TermijnGewijzigd:
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
         stap = _lopende(sessie, casus, stap_key)
-        _bevoegd(casus, stap, actor_rol)
+        _bevoegd(omg, sessie, casus, stap, actor)
         if stap.status == StapStatus.OPGESCHORT:
             return TermijnGewijzigd(
                 casus_ref=casus.ref, stap=stap.stap_key, status=stap.status, termijn_einde=stap.termijn_einde
@@ -60,8 +71,9 @@ def opschorten(
             "stap_opgeschort",
             nu,
             stap_key=stap.stap_key,
-            rol=actor_rol,
-            actor=actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             reden=reden.value,
         )
         return TermijnGewijzigd(
@@ -69,13 +81,13 @@ def opschorten(
         )
 
 
-def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_rol: str) -> TermijnGewijzigd:
+def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> TermijnGewijzigd:
     """Resume: the due date moves by the werkdagen the step was suspended (hours for acute hour terms)."""
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
         stap = _lopende(sessie, casus, stap_key)
-        _bevoegd(casus, stap, actor_rol)
+        _bevoegd(omg, sessie, casus, stap, actor)
         if stap.status != StapStatus.OPGESCHORT or stap.opgeschort_op is None:
             raise Conflict(f"stap '{stap_key}' is niet opgeschort", veld="stap")
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
@@ -97,8 +109,9 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_ro
             "stap_hervat",
             nu,
             stap_key=stap.stap_key,
-            rol=actor_rol,
-            actor=actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             werkdagen=werkdagen,
             termijn_einde=stap.termijn_einde.isoformat(),
         )
@@ -107,7 +120,7 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_ro
             casus,
             f"stap:{stap.id}:hervat:{nu.isoformat()}",
             "termijn_gewijzigd",
-            [stap.eigenaar_rol],
+            [_eigenaar(stap)],
             nu,
             stap_key=stap.stap_key,
             termijn_einde=stap.termijn_einde,
@@ -121,9 +134,7 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_ro
         )
 
 
-def verlengen(
-    omg: Omgeving, casus_ref: str, stap_key: str, aantal: int, actor: str, actor_rol: str
-) -> TermijnGewijzigd:
+def verlengen(omg: Omgeving, casus_ref: str, stap_key: str, aantal: int, actor: Actor) -> TermijnGewijzigd:
     """Extend within the definition's bound; a statutory term cannot be extended by a coordinator."""
     nu = omg.nu()
     if aantal < 1:
@@ -131,7 +142,7 @@ def verlengen(
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
         stap = _lopende(sessie, casus, stap_key)
-        _bevoegd(casus, stap, actor_rol)
+        _bevoegd(omg, sessie, casus, stap, actor)
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         definitie = wp.stap(stap.stap_key)
         termijn = termijn_voor(definitie, stap.acuut)
@@ -158,8 +169,9 @@ def verlengen(
             "stap_verlengd",
             nu,
             stap_key=stap.stap_key,
-            rol=actor_rol,
-            actor=actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             aantal=aantal,
             eenheid=termijn.eenheid.value,
             termijn_einde=stap.termijn_einde.isoformat(),
@@ -169,7 +181,7 @@ def verlengen(
             casus,
             f"stap:{stap.id}:verlengd:{stap.verlengd_met}",
             "termijn_gewijzigd",
-            [stap.eigenaar_rol],
+            [_eigenaar(stap)],
             nu,
             stap_key=stap.stap_key,
             termijn_einde=stap.termijn_einde,
@@ -185,13 +197,13 @@ class ReviewVastgelegd(BaseModel):
     volgende_review: datetime | None
 
 
-def review(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_rol: str) -> ReviewVastgelegd:
+def review(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> ReviewVastgelegd:
     """The casusregie reviewed progress (monitoring): the next review is due one AVE cadence from now."""
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref)
         stap = _lopende(sessie, casus, stap_key)
-        _bevoegd(casus, stap, actor_rol)
+        _bevoegd(omg, sessie, casus, stap, actor)
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         if not wp.stap(stap.stap_key).monitoring:
             raise DomeinFout(f"stap '{stap_key}' kent geen monitoringreviews", veld="stap")
@@ -204,8 +216,9 @@ def review(omg: Omgeving, casus_ref: str, stap_key: str, actor: str, actor_rol: 
             "review",
             nu,
             stap_key=stap.stap_key,
-            rol=actor_rol,
-            actor=actor,
+            rol=actor.rol,
+            organisatie=actor.organisatie,
+            actor=actor.persoon,
             volgende_review=stap.review_op.isoformat() if stap.review_op else None,
         )
         return ReviewVastgelegd(casus_ref=casus.ref, stap=stap.stap_key, volgende_review=stap.review_op)

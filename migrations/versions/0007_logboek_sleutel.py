@@ -1,7 +1,7 @@
 """disclosure log keyed with the server's key: where the key took over, and a keyed head
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006_organisaties
 Create Date: 2026-12-01
 
 From here on every entry of the verwerkingslog carries an HMAC with the server's log key (which the database does
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006_organisaties"
 branch_labels = None
 depends_on = None
 

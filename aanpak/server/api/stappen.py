@@ -30,6 +30,11 @@ class BesluitVerzoek(Verzoek):
     ave_fase: int | None = Field(default=None, ge=1, le=4)
     casusregie: str | None = Field(default=None, max_length=64)
     procesregie: str | None = Field(default=None, max_length=64)
+    #: The concrete organisation (register key) of the new regie or of the next step's owner, where the role's
+    #: type has more than one organisation and the case does not already involve one of them.
+    casusregie_organisatie: str | None = Field(default=None, max_length=64)
+    procesregie_organisatie: str | None = Field(default=None, max_length=64)
+    eigenaar_organisatie: str | None = Field(default=None, max_length=64)
     #: Motivation; personal data, stored only encrypted.
     toelichting: str | None = Field(default=None, max_length=10_000)
     #: The step version you saw (postvak); another one answers 409.
@@ -72,6 +77,9 @@ def besluit(
         ave_fase=verzoek.ave_fase,
         casusregie=verzoek.casusregie,
         procesregie=verzoek.procesregie,
+        casusregie_organisatie=verzoek.casusregie_organisatie,
+        procesregie_organisatie=verzoek.procesregie_organisatie,
+        eigenaar_organisatie=verzoek.eigenaar_organisatie,
         toelichting=verzoek.toelichting,
         verwachte_versie=verzoek.verwachte_versie,
         idempotentie_sleutel=sleutel(verzoek.idempotentie_sleutel, idempotency_key),

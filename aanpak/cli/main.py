@@ -22,7 +22,7 @@ from rich.table import Table
 
 from aanpak import uitvoering
 from aanpak.cli.bewaring import bewaring_app
-from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
+from aanpak.cli.fouten import Als, DocumentFout, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.rapport import rapport_cmd
@@ -33,7 +33,8 @@ from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
 from models.fouten import InvoerFout
-from models.signaal import Categorie, SignaalIn, lees_signaal
+from models.invoer import MAX_BYTES, lees_json
+from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
 from models.werkproces import laad_bestand
 
 installeer_redactie(prefect_laden=False)  # masks personal data in log records (second line of defence)
@@ -72,14 +73,16 @@ casus_app.command("inzien")(inzien_cmd)
 
 
 def _lees_document(bestand: str) -> Any:
+    """The file's bytes through the strict reader (UTF-8, no duplicate keys, bounded size, depth and numbers)."""
     try:
-        tekst = sys.stdin.read() if bestand == "-" else Path(bestand).read_text(encoding="utf-8")
+        if bestand == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with Path(bestand).open("rb") as f:
+                data = f.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InvoerFout([("bestand", f"kan niet gelezen worden ({exc.strerror})")]) from None
-    try:
-        return json.loads(tekst)
-    except json.JSONDecodeError as exc:
-        raise InvoerFout([("bestand", f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})")]) from None
+    return lees_json(data, bron="bestand", veldnamen=veldnamen())
 
 
 @signaal_app.command("registreer")
@@ -105,7 +108,10 @@ def registreer(
 ) -> None:
     """Registreer een signaal; het wordt gematcht en opent of voegt zich bij een casus."""
     if bestand is not None:
-        document = _lees_document(bestand)
+        try:  # the fields of a file are named by their path in it (idempotentie_sleutel, not --sleutel)
+            invoer = lees_signaal(_lees_document(bestand))
+        except InvoerFout as exc:
+            raise DocumentFout(exc.fouten) from None
     else:
         document = {
             "melder": {
@@ -130,7 +136,7 @@ def registreer(
             **({"zorg": zorg} if zorg is not None else {}),
             **({"idempotentie_sleutel": sleutel} if sleutel else {}),
         }
-    invoer = lees_signaal(document)
+        invoer = lees_signaal(document)
     omg = _omgeving()
     geregistreerd = signaal.registreer_signaal(omg, invoer)
     verwerkt = uitvoering.na_signaal(omg, geregistreerd.signaal_ref)

@@ -78,13 +78,14 @@ def lees_json(
     diepte = _diepte(tekst)
     if diepte > max_diepte:
         raise InvoerFout([(bron, f"is te diep genest (meer dan {max_diepte} niveaus)")])
-    dubbel: dict[int, list[str]] = {}
+    #: id → (the object itself, kept alive so no later object reuses its id; its duplicate keys)
+    dubbel: dict[int, tuple[dict[str, Any], list[str]]] = {}
 
     def object_zonder_dubbele(paren: list[tuple[str, Any]]) -> dict[str, Any]:
         obj: dict[str, Any] = {}
         for sleutel, waarde in paren:
             if sleutel in obj:
-                dubbel.setdefault(id(obj), []).append(sleutel)
+                dubbel.setdefault(id(obj), (obj, []))[1].append(sleutel)
             obj[sleutel] = waarde
         return obj
 
@@ -146,14 +147,16 @@ def veilig_pad(delen: list[str | int], veldnamen: Collection[str]) -> str:
     return tekst or "(document)"
 
 
-def _dubbele_paden(document: Any, dubbel: dict[int, list[str]], veldnamen: set[str]) -> list[tuple[str, str]]:
+def _dubbele_paden(
+    document: Any, dubbel: dict[int, tuple[dict[str, Any], list[str]]], veldnamen: set[str]
+) -> list[tuple[str, str]]:
     """Walk the parsed document (iteratively) to name where each duplicate key sits."""
     fouten: list[tuple[str, str]] = []
     stapel: list[tuple[Any, list[str | int]]] = [(document, [])]
     while stapel:
         waarde, pad = stapel.pop()
         if isinstance(waarde, dict):
-            for sleutel in dubbel.get(id(waarde), []):
+            for sleutel in dubbel.get(id(waarde), (waarde, []))[1]:
                 fout = (veilig_pad([*pad, sleutel], veldnamen), "komt twee keer voor (dubbele sleutel)")
                 if fout not in fouten:
                     fouten.append(fout)

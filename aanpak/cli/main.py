@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
+from aanpak.cli import nederlands
 from aanpak.cli.bewaring import bewaring_app
 from aanpak.cli.fouten import Als, DocumentFout, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
@@ -32,17 +33,19 @@ from aanpak.redactie import installeer as installeer_redactie
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
-from models.fouten import InvoerFout
+from models.fouten import DefinitieFout, InvoerFout
 from models.invoer import MAX_BYTES, lees_json
 from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
 from models.werkproces import laad_bestand
 
 installeer_redactie(prefect_laden=False)  # masks personal data in log records (second line of defence)
+nederlands.installeer()  # typer's own texts (Gebruik, Opties, Fout, usage errors) in Dutch
 
 app = typer.Typer(
     help="Werkproces van signaal naar aanpak — Convenant gelijke kansen, zorg en veiligheid.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,  # shell completion is for developers; its options would be typer's English
 )
 signaal_app = typer.Typer(help="Signalen registreren.", no_args_is_help=True)
 casus_app = typer.Typer(help="Casussen volgen.", no_args_is_help=True)
@@ -394,10 +397,28 @@ def toon(
 @domeinfouten
 def controleer(bestand: Path) -> None:
     """Controleer een definitiebestand zonder het in gebruik te nemen."""
-    wp, _ = laad_bestand(bestand)
+    wp, tekst = laad_bestand(bestand)
+    _controleer_versie(bestand, wp.key, wp.versie, tekst)
     console.print(
         f"{bestand}: geldig — {wp.key} versie {wp.versie}, {len(wp.stappen)} stappen, {len(wp.rollen)} rollen."
     )
+
+
+def _controleer_versie(bestand: Path, key: str, versie: str, tekst: str) -> None:
+    """The clash a changed text would meet when used: its version already snapshotted with other content."""
+    from sqlalchemy import select
+
+    from aanpak.store.schema import WerkprocesVersie
+    from models.werkproces import inhoud_hash
+
+    with _omgeving().uow() as sessie:  # reads only
+        in_gebruik = sessie.scalar(
+            select(WerkprocesVersie.inhoud_hash).where(WerkprocesVersie.key == key, WerkprocesVersie.versie == versie)
+        )
+    if in_gebruik is not None and in_gebruik != inhoud_hash(tekst):
+        raise DefinitieFout(
+            str(bestand), [("versie", f"versie '{versie}' is al in gebruik met een andere inhoud; verhoog de versie")]
+        )
 
 
 @db_app.command("upgrade")

@@ -18,6 +18,8 @@ class MeldingInstellingen(BaseSettings):
     inzage_url: str = ""
     #: Attempts per channel before a delivery is ``mislukt`` and the case's coordinator is told.
     meldingen_max_pogingen: int = Field(default=24, ge=1)
+    #: A role of the werkproces that operates the channels (e.g. gemeente.procesregisseur); also told of failures.
+    meldingen_beheerder: str = ""
     #: Outbox backoff: ``basis * 2**(attempt-1)`` seconds, capped, with jitter (half to full of that).
     meldingen_backoff_basis: float = Field(default=2.0, gt=0)
     meldingen_backoff_max: float = Field(default=3600.0, gt=0)
@@ -42,6 +44,8 @@ class Beleid:
     batch: int = 200
     claim: float = 300.0
     inzage_url: str = ""
+    #: The operator's role key, told (with the organisation's lead) when a delivery fails; empty: no operator.
+    beheerder: str = ""
 
     @classmethod
     def uit(cls, inst: MeldingInstellingen) -> Beleid:
@@ -54,6 +58,7 @@ class Beleid:
             batch=inst.meldingen_batch,
             claim=inst.meldingen_claim,
             inzage_url=inst.inzage_url,
+            beheerder=inst.meldingen_beheerder,
         )
 
 

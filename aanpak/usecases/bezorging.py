@@ -36,6 +36,7 @@ from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import historie, meld
 from models.fouten import NietGevonden
+from models.werkproces import Werkproces
 
 WACHTEND, BEZORGEN, VERZONDEN, MISLUKT = "wachtend", "bezorgen", "verzonden", "mislukt"
 BEZORGING_MISLUKT = "bezorging_mislukt"
@@ -131,7 +132,7 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
                 m.volgende_poging = nu + wachttijd(m.pogingen, beleid)
                 if m.pogingen >= beleid.max_pogingen:
                     m.status = MISLUKT
-                    _meld_coordinator(sessie, casus, m, "geen kanaal", m.pogingen, 0, nu)
+                    _meld_coordinator(sessie, casus, m, "geen kanaal", m.pogingen, 0, nu, wp, beleid.beheerder)
                 continue
             bestaand = set(sessie.scalars(select(Bezorging.kanaal).where(Bezorging.melding_id == m.id)))
             for kanaal in eigen:
@@ -207,7 +208,8 @@ def leg_vast(omg: Omgeving, bezorging_id: int, uitkomst: Uitkomst, beleid: Belei
             if b.pogingen >= beleid.max_pogingen:
                 b.status = MISLUKT
                 casus = sessie.get_one(Casus, m.casus_id)
-                _meld_coordinator(sessie, casus, m, b.kanaal, b.pogingen, b.herkansingen, nu)
+                wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+                _meld_coordinator(sessie, casus, m, b.kanaal, b.pogingen, b.herkansingen, nu, wp, beleid.beheerder)
             else:
                 b.volgende_poging = nu + wachttijd(b.pogingen, beleid)
         _vat_samen(sessie, m, nu)
@@ -261,9 +263,19 @@ def _vat_samen(sessie: Session, m: Melding, nu: datetime) -> None:
 
 
 def _meld_coordinator(
-    sessie: Session, casus: Casus, m: Melding, kanaal: str, pogingen: int, herkansingen: int, nu: datetime
+    sessie: Session,
+    casus: Casus,
+    m: Melding,
+    kanaal: str,
+    pogingen: int,
+    herkansingen: int,
+    nu: datetime,
+    wp: Werkproces,
+    beheerder: str = "",
 ) -> None:
-    """Tell the case's coordinator (casusregie, else procesregie) that a partner was not reached."""
+    """Tell the case's coordinator (casusregie, else procesregie), the unreached role's organisation lead and the
+    operator (``AANPAK_MELDINGEN_BEHEERDER``) that a partner was not reached — never only the role whose channel
+    failed, which would not hear it either."""
     historie(
         sessie,
         casus,
@@ -276,14 +288,17 @@ def _meld_coordinator(
         kanaal=kanaal,
     )
     coordinator = casus.casusregie or casus.procesregie
-    if coordinator is None or m.soort == BEZORGING_MISLUKT:
+    lead = wp.leidinggevende_van(m.ontvanger_rol) if wp.heeft_rol(m.ontvanger_rol) else None
+    kandidaten = [coordinator, lead, beheerder if wp.heeft_rol(beheerder) else None]
+    naar = list(dict.fromkeys(r for r in kandidaten if r and r != m.ontvanger_rol))
+    if not naar or m.soort == BEZORGING_MISLUKT:
         return  # no one to tell, or the notice itself failed: no chain of notices about notices
     meld(
         sessie,
         casus,
         f"bezorging-mislukt:{m.id}:{kanaal}:{herkansingen}",
         BEZORGING_MISLUKT,
-        [coordinator],
+        naar,
         nu,
         stap_key=m.stap_key,
         ontvanger=m.ontvanger_rol,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
-import click
 import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from typer._click.globals import get_current_context  # typer vendors click: its context, not click's
 
 from aanpak import uitvoering
 from aanpak.cli.weergave import console, fout_console, toonbaar
@@ -76,17 +76,17 @@ def _reden(tekst: str) -> str:
 
 def _controleer_tekst(kwargs: dict[str, object]) -> None:
     """One check of every text a coordinator typed (--door, --reden, --toelichting, references …)."""
-    ctx = click.get_current_context(silent=True)
-    namen = {p.name: p for p in ctx.command.params} if ctx is not None else {}
+    ctx = get_current_context(silent=True)
+    namen: dict[str | None, Any] = {p.name: p for p in ctx.command.params} if ctx is not None else {}
     fouten: list[tuple[str, str]] = []
     for naam, waarde in kwargs.items():
         for tekst in waarde if isinstance(waarde, list) else [waarde]:
             if isinstance(tekst, str) and (reden := tekstfout(tekst)) is not None:
                 param = namen.get(naam)
-                if isinstance(param, click.Option):
+                if param is not None and param.param_type_name == "option":
                     fouten.append((max(param.opts, key=len), reden))
                 else:
-                    fouten.append((param.human_readable_name if param else naam, reden))
+                    fouten.append((param.human_readable_name if param is not None else naam, reden))
                 break
     if fouten:
         raise InvoerFout(fouten)

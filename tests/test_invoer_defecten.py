@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import apprise
 import pytest
@@ -16,8 +18,11 @@ from aanpak.config import STANDAARD_WERKPROCES
 from aanpak.meldingen import kanalen as kanaalconfig
 from aanpak.meldingen.instellingen import Beleid
 from aanpak.omgeving import Omgeving, standaard, zet_standaard
+from aanpak.rapportage.svg import BREED, werkproces_svg
+from aanpak.rapportage.tabellen import trendsectie
 from aanpak.store.schema import Correctie, Jeugdige, Melding, Verwerking
 from aanpak.usecases import bezorging, termijnen
+from aanpak.usecases.rapport import Filters, Rapport, maak_rapport
 from models.casus import Opschortreden
 from tests.gegevens import signaal_document, signaleer
 from tests.ontvangers import vrije_poort
@@ -202,3 +207,46 @@ def test_mislukte_bezorging_gaat_naar_leidinggevende_en_beheerder_niet_alleen_na
 def rol_van(oorspronkelijk: dict[int, str], sleutel: str) -> str:
     melding_id = int(sleutel.split(":bezorging-mislukt:", 1)[1].split(":", 1)[0])
     return oorspronkelijk[melding_id]
+
+
+# -- the managers' report ----------------------------------------------------------------------------------------------
+
+
+def _rapport_met_signalen(omg: Omgeving) -> Rapport:
+    """Six signals: ages 5, 13, 16 (two each), each with two categories."""
+    for i, geboren in enumerate(["2021-01-05", "2013-02-05", "2010-03-05", "2021-04-05", "2013-05-05", "2010-06-05"]):
+        signaleer(
+            omg,
+            bsn=None,
+            voornamen=f"Kind{'abcdef'[i]}",
+            geboortedatum=geboren,
+            categorieen=["verzuim", "ontwikkeling"],
+        )
+    return maak_rapport(omg, Filters(van=date(2026, 11, 1), tot=date(2026, 12, 31)))
+
+
+def test_rapport_leeftijdsgroepen_op_leeftijd_en_categorietotaal_zegt_wat_het_telt(omg: Omgeving) -> None:
+    r = _rapport_met_signalen(omg)
+    (leeftijd,) = [t for t in r.trends if t.dimensie == "leeftijdsgroep"]
+    assert leeftijd.rijen == ["4-11", "12-15", "16-17"]  # not as text (12-15, 16-17, 4-11)
+    (categorie,) = [t for t in r.trends if t.dimensie == "categorie"]
+    sectie = trendsectie(categorie)
+    assert sectie.kolommen[-1] == "Totaal vermeldingen"
+    assert sectie.rijen[-1][0] == "Totaal vermeldingen"
+    assert "totalen tellen vermeldingen, geen signalen" in sectie.titel
+
+
+def test_werkproces_afbeelding_past_op_een_pagina_en_snijdt_geen_namen_af(omg: Omgeving) -> None:
+    r = _rapport_met_signalen(omg)
+    svg = ElementTree.fromstring(werkproces_svg(r))  # noqa: S314 - our own picture, made just now
+    breedte, hoogte = int(svg.get("width") or 0), int(svg.get("height") or 0)
+    assert breedte <= 1400, (breedte, hoogte)  # was 2,220 × 398
+    assert hoogte >= breedte / 2
+    teksten = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    alles = " ".join(teksten)
+    for s in r.open_per_stap:
+        for woord in s.stapnaam.split():
+            assert woord in alles, s.stapnaam
+    assert not any(t.endswith("…") for t in teksten), [t for t in teksten if t.endswith("…")]
+    for tekst in teksten:  # every line fits its box (≈ 7 px a character at 12 px)
+        assert len(tekst) * 7 <= BREED or tekst.startswith("Werkproces"), tekst

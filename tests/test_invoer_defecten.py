@@ -250,3 +250,10 @@ def test_werkproces_afbeelding_past_op_een_pagina_en_snijdt_geen_namen_af(omg: O
     assert not any(t.endswith("…") for t in teksten), [t for t in teksten if t.endswith("…")]
     for tekst in teksten:  # every line fits its box (≈ 7 px a character at 12 px)
         assert len(tekst) * 7 <= BREED or tekst.startswith("Werkproces"), tekst
+
+
+def test_werkproces_toon_citeert_wat_de_repository_bevat(cli: Cli) -> None:
+    uit = ok(cli("werkproces", "toon"))
+    assert "domain.md" not in uit
+    assert "docs/werkproces.md" in uit
+    assert (STANDAARD_WERKPROCES.parents[2] / "docs" / "werkproces.md").is_file()

@@ -257,3 +257,9 @@ def test_werkproces_toon_citeert_wat_de_repository_bevat(cli: Cli) -> None:
     assert "domain.md" not in uit
     assert "docs/werkproces.md" in uit
     assert (STANDAARD_WERKPROCES.parents[2] / "docs" / "werkproces.md").is_file()
+
+
+def test_meerregelige_zorg_via_opties_mag(cli: Cli) -> None:
+    args = ["--rol", SCHOOL, "--melder", "Mw. P. Melder", "--voornamen", "Zwaantje", "--achternaam", "Xylofoonstra"]
+    args += ["--geboortedatum", "2014-03-17", "--categorie", "verzuim", "--zorg", "Regel een.\nRegel twee."]
+    assert NIEUWE_CASUS.search(ok(cli("signaal", "registreer", *args)))

@@ -74,6 +74,10 @@ def _reden(tekst: str) -> str:
     return toonbaar(_LANG_CITAAT.sub("'…'", tekst), MAX_REDEN)
 
 
+#: Free text that may span lines (a concern, a motivation): line breaks and tabs allowed, other controls not.
+MEERREGELIG = frozenset({"zorg", "toelichting"})
+
+
 def _controleer_tekst(kwargs: dict[str, object]) -> None:
     """One check of every text a coordinator typed (--door, --reden, --toelichting, references …)."""
     ctx = get_current_context(silent=True)
@@ -81,7 +85,7 @@ def _controleer_tekst(kwargs: dict[str, object]) -> None:
     fouten: list[tuple[str, str]] = []
     for naam, waarde in kwargs.items():
         for tekst in waarde if isinstance(waarde, list) else [waarde]:
-            if isinstance(tekst, str) and (reden := tekstfout(tekst)) is not None:
+            if isinstance(tekst, str) and (reden := tekstfout(tekst, meerregelig=naam in MEERREGELIG)) is not None:
                 param = namen.get(naam)
                 if param is not None and param.param_type_name == "option":
                     fouten.append((max(param.opts, key=len), reden))

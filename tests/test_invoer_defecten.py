@@ -263,3 +263,11 @@ def test_meerregelige_zorg_via_opties_mag(cli: Cli) -> None:
     args = ["--rol", SCHOOL, "--melder", "Mw. P. Melder", "--voornamen", "Zwaantje", "--achternaam", "Xylofoonstra"]
     args += ["--geboortedatum", "2014-03-17", "--categorie", "verzuim", "--zorg", "Regel een.\nRegel twee."]
     assert NIEUWE_CASUS.search(ok(cli("signaal", "registreer", *args)))
+
+
+def test_een_onbekende_referentie_van_20_kb_wordt_niet_teruggegeven(cli: Cli) -> None:
+    ref = "C-" + "QZXSENTINEL" * 2000
+    fout = geweigerd(cli("casus", "tijdlijn", ref))
+    assert "bestaat niet" in fout
+    assert "QZXSENTINEL" not in fout
+    assert len(fout) < 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aanpak.omgeving import Omgeving
@@ -95,3 +96,17 @@ def besluit(omg: Omgeving, casus_ref: str, stap: str, uitkomst: str, rol: str, *
         als(rol, organisatie=organisatie),
     )
     return pas_besluit_toe(omg, genomen.besluit_ref)
+
+
+def register_met_een_school(map: Path) -> Path:
+    """The default register without its second school: one organisation per type, so the CLI's default
+    organisation applies (tests/test_organisaties.py covers the register with two schools)."""
+    import yaml
+
+    from aanpak.config import STANDAARD_ORGANISATIES
+
+    register = yaml.safe_load(STANDAARD_ORGANISATIES.read_text(encoding="utf-8"))
+    register["organisaties"] = [o for o in register["organisaties"] if o["key"] != "school-het-baken"]
+    pad = map / "organisaties.yaml"
+    pad.write_text(yaml.safe_dump(register, allow_unicode=True), encoding="utf-8")
+    return pad

@@ -21,9 +21,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak import uitvoering
+from aanpak.cli import nederlands
 from aanpak.cli.actor import Organisatie, actor_uit, standaard_organisatie
 from aanpak.cli.bewaring import bewaring_app
-from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
+from aanpak.cli.fouten import Als, DocumentFout, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
 from aanpak.cli.rapport import rapport_cmd
@@ -36,16 +37,19 @@ from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden
 from models.fouten import InvoerFout
-from models.signaal import Categorie, SignaalIn, lees_signaal
+from models.invoer import MAX_BYTES, lees_json
+from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
 from models.teksten import datum, moment_tekst
 from models.werkproces import laad_bestand
 
 installeer_redactie(prefect_laden=False)  # masks personal data in log records (second line of defence)
+nederlands.installeer()  # typer's own texts (Gebruik, Opties, Fout, usage errors) in Dutch
 
 app = typer.Typer(
     help="Werkproces van signaal naar aanpak — Convenant gelijke kansen, zorg en veiligheid.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,  # shell completion is for developers; its options would be typer's English
 )
 signaal_app = typer.Typer(help="Signalen registreren.", no_args_is_help=True)
 casus_app = typer.Typer(help="Casussen volgen.", no_args_is_help=True)
@@ -79,14 +83,16 @@ casus_app.command("inzien")(inzien_cmd)
 
 
 def _lees_document(bestand: str) -> Any:
+    """The file's bytes through the strict reader (UTF-8, no duplicate keys, bounded size, depth and numbers)."""
     try:
-        tekst = sys.stdin.read() if bestand == "-" else Path(bestand).read_text(encoding="utf-8")
+        if bestand == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with Path(bestand).open("rb") as f:
+                data = f.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InvoerFout([("bestand", f"kan niet gelezen worden ({exc.strerror})")]) from None
-    try:
-        return json.loads(tekst)
-    except json.JSONDecodeError as exc:
-        raise InvoerFout([("bestand", f"geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})")]) from None
+    return lees_json(data, bron="bestand", veldnamen=veldnamen())
 
 
 @signaal_app.command("registreer")
@@ -113,7 +119,10 @@ def registreer(
 ) -> None:
     """Registreer een signaal; het wordt gematcht en opent of voegt zich bij een casus."""
     if bestand is not None:
-        document = _lees_document(bestand)
+        try:  # the fields of a file are named by their path in it (idempotentie_sleutel, not --sleutel)
+            invoer = lees_signaal(_lees_document(bestand))
+        except InvoerFout as exc:
+            raise DocumentFout(exc.fouten) from None
     else:
         document = {
             "melder": {
@@ -138,7 +147,7 @@ def registreer(
             **({"zorg": zorg} if zorg is not None else {}),
             **({"idempotentie_sleutel": sleutel} if sleutel else {}),
         }
-    invoer = lees_signaal(document)
+        invoer = lees_signaal(document)
     omg = _omgeving()
     melder_actor = actor_uit(omg, invoer.melder.rol, invoer.melder.naam, organisatie)
     geregistreerd = signaal.registreer_signaal(omg, invoer, melder_actor)
@@ -428,10 +437,18 @@ def toon(
 @domeinfouten
 def controleer(bestand: Path) -> None:
     """Controleer een definitiebestand zonder het in gebruik te nemen."""
-    wp, _ = laad_bestand(bestand)
+    wp, tekst = laad_bestand(bestand)
+    _controleer_versie(bestand, wp.key, wp.versie, tekst)
     console.print(
         f"{bestand}: geldig — {wp.key} versie {wp.versie}, {len(wp.stappen)} stappen, {len(wp.rollen)} rollen."
     )
+
+
+def _controleer_versie(bestand: Path, key: str, versie: str, tekst: str) -> None:
+    from aanpak.store.werkprocessen import controleer_versie
+
+    with _omgeving().uow() as sessie:  # reads only
+        controleer_versie(sessie, str(bestand), key, versie, tekst)
 
 
 @db_app.command("upgrade")

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from aanpak.cli.actor import Organisatie, actor_uit
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
-from aanpak.cli.weergave import console, fout_console
+from aanpak.cli.weergave import console, fout_console, toonbaar
 from aanpak.usecases import grondslag as grondslag_uc
 from aanpak.usecases import inzage, logboek, logboek_lezen, rechten
 from models.fouten import InvoerFout
@@ -234,18 +234,19 @@ def toon_cmd(
     for kolom in ("#", "Moment", "Casus", "Handeling", "Door", "Rol", "Doel", "Grond", "Uitkomst", "Getoond", "Niet"):
         tabel.add_column(kolom)
     for r in regels:
+        # Everything replayed is made terminal-safe: a handle or key stored raw must not clear the screen.
         tabel.add_row(
             str(r.volgnummer),
             moment_tekst(r.moment),
-            r.casus_ref or "",
-            r.handeling,
-            escape(r.actor),
-            r.rol,
-            r.doel,
-            ", ".join(r.grondslagen),
-            r.uitkomst + (f" ({r.reden})" if r.reden else ""),
-            ", ".join(r.categorieen),
-            ", ".join(r.geweigerd),
+            toonbaar(r.casus_ref or ""),
+            toonbaar(r.handeling),
+            toonbaar(r.actor),
+            toonbaar(r.rol),
+            toonbaar(r.doel),
+            toonbaar(", ".join(r.grondslagen)),
+            toonbaar(r.uitkomst + (f" ({r.reden})" if r.reden else "")),
+            toonbaar(", ".join(r.categorieen)),
+            toonbaar(", ".join(r.geweigerd)),
         )
     console.print(tabel)
 
@@ -265,19 +266,29 @@ def rechten_inzage_cmd(
     """Alles wat over de jeugdige is vastgelegd, met het verwerkingslog (art. 15 AVG), als JSON of leesbare tekst."""
     if formaat not in ("json", "tekst"):
         raise InvoerFout([("formaat", "kies json of tekst")])
+    if uitvoer is not None and (uitvoer.is_symlink() or uitvoer.exists()):  # before anything is logged
+        raise InvoerFout([("--uitvoer", "bestaat al (of is een koppeling); kies een nieuw bestand")])
     dossier = rechten.exporteer(_omgeving(), casus_ref, door, als)
     inhoud = dossier.model_dump_json(indent=2) + "\n" if formaat == "json" else dossier.als_tekst()
     if uitvoer is None:
         typer.echo(inhoud, nl=False)
         return
-    uitvoer.parent.mkdir(parents=True, exist_ok=True)
-    # Created 0600 from the first byte (no moment readable by others); an existing file is narrowed first.
-    if uitvoer.exists():
-        uitvoer.chmod(0o600)
-    fd = os.open(uitvoer, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    schrijf_nieuw(uitvoer, inhoud)
+    console.print(f"Inzage geschreven naar {escape(str(uitvoer))} ({len(dossier.casussen)} casus(sen)).")
+
+
+def schrijf_nieuw(pad: Path, inhoud: str) -> None:
+    """Write personal data to a file that did not exist: created exclusively, 0600 from the first byte, and never
+    through a symbolic link (which could point at a file of someone else's choosing, overwritten with our data)."""
+    pad.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(pad, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise InvoerFout([("--uitvoer", "bestaat al (of is een koppeling); kies een nieuw bestand")]) from None
+    except OSError as exc:
+        raise InvoerFout([("--uitvoer", f"kan niet geschreven worden ({exc.strerror})")]) from None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(inhoud)
-    console.print(f"Inzage geschreven naar {escape(str(uitvoer))} ({len(dossier.casussen)} casus(sen)).")
 
 
 @rechten_app.command("corrigeer")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 
 from aanpak.rapportage.mermaid import mermaid_diagram
@@ -22,8 +24,24 @@ def _termijn(wp: Werkproces, key: str) -> str:
     return tekst
 
 
+#: The definition cites the domain analysis (``domain.md §…``), which is not part of the repository; what the
+#: repository holds is docs/werkproces.md, whose step table carries the same sources.
+_DOMEINANALYSE = re.compile(r"domain\.md\s*§[\d.]+(?:\s*stap\s*\d+)?(?:\s*/\s*§[\d.]+(?:\s*stap\s*\d+)?)*")
+BRONNEN = "docs/werkproces.md"
+
+
+def bron_tekst(bron: str | None) -> str:
+    """A step's source as a reader can look it up in the repository."""
+    return _DOMEINANALYSE.sub(BRONNEN, bron or "")
+
+
 def stappentabel(wp: Werkproces) -> Table:
-    tabel = Table(title=f"{wp.naam} — versie {wp.versie}", show_lines=True)
+    tabel = Table(
+        title=f"{wp.naam} — versie {wp.versie}",
+        caption=f"Bron: [P] = voorstel, nog te toetsen aan de bijlage van het convenant; D-nummers en wetsartikelen: "
+        f"{BRONNEN}.",
+        show_lines=True,
+    )
     for kolom in ("Stap", "Eigenaar", "Termijn", "Bron", "Uitkomsten → volgende"):
         tabel.add_column(kolom)
     for stap in wp.stappen:
@@ -35,7 +53,7 @@ def stappentabel(wp: Werkproces) -> Table:
             f"{stap.naam}\n[dim]{stap.key}[/]",
             stap.eigenaar,
             _termijn(wp, stap.key),
-            stap.termijn.bron or "",
+            bron_tekst(stap.termijn.bron),
             uitkomsten,
         )
     return tabel

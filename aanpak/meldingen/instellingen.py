@@ -19,6 +19,9 @@ class MeldingInstellingen(BaseSettings):
     inzage_url: str = ""
     #: Attempts per channel before a delivery is ``mislukt`` and the case's coordinator is told.
     meldingen_max_pogingen: int = Field(default=24, ge=1)
+    #: Who operates the channels, as ``rol@organisatie`` (e.g. ``gemeente.procesregisseur@gemeente-venlo``);
+    #: told of failed deliveries with the case's coordinator and the unreached organisation's lead.
+    meldingen_beheerder: str = ""
     #: Outbox backoff: ``basis * 2**(attempt-1)`` seconds, capped, with jitter (half to full of that).
     meldingen_backoff_basis: float = Field(default=2.0, gt=0)
     meldingen_backoff_max: float = Field(default=3600.0, gt=0)
@@ -48,6 +51,8 @@ class Beleid:
     batch: int = _standaard("meldingen_batch")
     claim: float = _standaard("meldingen_claim")
     inzage_url: str = _standaard("inzage_url")
+    #: The operator's role key, told (with the organisation's lead) when a delivery fails; empty: no operator.
+    beheerder: str = _standaard("meldingen_beheerder")
 
     @classmethod
     def uit(cls, inst: MeldingInstellingen) -> Beleid:
@@ -60,6 +65,7 @@ class Beleid:
             batch=inst.meldingen_batch,
             claim=inst.meldingen_claim,
             inzage_url=inst.inzage_url,
+            beheerder=inst.meldingen_beheerder,
         )
 
 

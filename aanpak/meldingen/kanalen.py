@@ -135,6 +135,10 @@ def lees(tekst: str, bron: str, omgeving: Mapping[str, str]) -> Kanalen:
     for i, item in enumerate(items):
         schema = _schema(item)
         ingevuld = _vul_in(item, bron, f"urls[{i}]", omgeving)
+        if schema == postvak.SCHEMA:  # apprise's YAML parser fails on a decorator plugin with options (?map=)
+            for url, tags in _postvak(ingevuld, basis.get("tag"), bron, i):
+                kanalen.append(Kanaal(_uniek("+".join(sorted(tags)) + "/" + schema, kanalen), schema, tags, url))
+            continue
         config = apprise.AppriseConfig()
         config.add_config(yaml.safe_dump({**basis, "urls": [ingevuld]}, allow_unicode=True), format="yaml")
         diensten = config.services()
@@ -172,6 +176,28 @@ def _controleer_vorm(inhoud: Any, bron: str) -> list[Any]:
         if not (waarde is None or isinstance(waarde, dict) or (isinstance(waarde, list) and waarde)):
             raise KanaalFout(bron, f"urls[{i}]: de opties moeten een mapping of een lijst van mappings zijn")
     return items
+
+
+def _tags(waarde: Any) -> frozenset[str]:
+    delen = waarde if isinstance(waarde, list) else re.split(r"[,\s]+", str(waarde or ""))
+    return frozenset(str(t).strip().lower() for t in delen if str(t).strip())
+
+
+def _postvak(item: Any, basis_tag: Any, bron: str, i: int) -> list[tuple[str, frozenset[str]]]:
+    """``postvak://`` entries read by us: the URL kept whole (apprise's ``url()`` would drop ``?map=``)."""
+    url, opties = (item, None) if isinstance(item, str) else next(iter(item.items()))
+    uitkomst: list[tuple[str, frozenset[str]]] = []
+    for optie in opties if isinstance(opties, list) else [opties]:
+        optie = optie or {}
+        if not isinstance(optie, dict) or set(optie) - {"tag"}:
+            raise KanaalFout(bron, f"urls[{i}] (postvak://…) kent alleen de optie tag")
+        if apprise.Apprise.instantiate(url) is None:
+            raise KanaalFout(bron, f"urls[{i}] (postvak://…) is geen bruikbare URL")
+        tags = _tags(optie.get("tag")) | _tags(basis_tag)
+        if not tags:
+            raise KanaalFout(bron, f"urls[{i}] (postvak://…) heeft geen tag: noem de rol of organisatie")
+        uitkomst.append((url, tags))
+    return uitkomst
 
 
 def _waarde(item: dict[str, Any]) -> Any:

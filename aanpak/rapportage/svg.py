@@ -1,7 +1,8 @@
 """Two pictures for managers, as plain SVG written by this module (no plotting library).
 
-* ``werkproces_svg``: the werkproces as a left-to-right diagram (columns = distance from the intake), each step
-  with its open and overdue count now; red when something is late.
+* ``werkproces_svg``: the werkproces as a top-to-bottom diagram (rows = distance from the intake), each step
+  with its full name (wrapped, never cut) and its open and overdue count now; red when something is late. Top to
+  bottom because the werkproces is long and narrow: left to right it was 2,220 × 398 px, unreadable on a page.
 * ``termijnen_svg``: per partner, a bar split into steps completed on time (green) and late (red).
 """
 
@@ -13,7 +14,9 @@ from xml.sax.saxutils import escape
 from aanpak.rapportage.tabellen import procent
 from aanpak.usecases.rapport import Rapport
 
-BREED, HOOG, TUSSEN_X, TUSSEN_Y, MARGE = 200, 64, 70, 22, 30
+BREED, HOOG, TUSSEN_X, TUSSEN_Y, MARGE = 220, 80, 40, 44, 30
+#: Characters per line of a step name in a box (12 px sans-serif: about 7 px a character).
+TEKENS = 28
 GROEN, ROOD, ORANJE, GRIJS = "#2e7d32", "#c62828", "#ef6c00", "#9e9e9e"
 
 
@@ -23,6 +26,19 @@ _ACHTERGROND = '<rect width="100%" height="100%" fill="#ffffff"/>'
 
 def _kort(tekst: str, lengte: int) -> str:
     return tekst if len(tekst) <= lengte else tekst[: lengte - 1] + "…"
+
+
+def _regels(tekst: str, lengte: int = TEKENS) -> list[str]:
+    """A name in at most two lines at word boundaries; only an overlong second line is shortened."""
+    regels: list[str] = []
+    for woord in tekst.split():
+        if regels and len(regels[-1]) + 1 + len(woord) <= lengte:
+            regels[-1] += " " + woord
+        else:
+            regels.append(woord)
+    if len(regels) > 2:
+        regels = [regels[0], " ".join(regels[1:])]
+    return [regels[0], *(_kort(r, lengte) for r in regels[1:])] if regels else [""]
 
 
 def _lagen(r: Rapport) -> dict[str, int]:
@@ -49,9 +65,9 @@ def werkproces_svg(r: Rapport) -> str:
     plek: dict[str, tuple[int, int]] = {}
     for laag, stappen in per_laag.items():
         for n, k in enumerate(stappen):
-            plek[k] = (MARGE + laag * (BREED + TUSSEN_X), MARGE + 40 + n * (HOOG + TUSSEN_Y))
-    breedte = MARGE * 2 + (max(per_laag, default=0) + 1) * (BREED + TUSSEN_X)
-    hoogte = MARGE * 2 + 80 + max((len(v) for v in per_laag.values()), default=1) * (HOOG + TUSSEN_Y)
+            plek[k] = (MARGE + n * (BREED + TUSSEN_X), MARGE + 40 + laag * (HOOG + TUSSEN_Y))
+    breedte = max(MARGE * 2 + max((len(v) for v in per_laag.values()), default=1) * (BREED + TUSSEN_X) + 40, 640)
+    hoogte = MARGE * 2 + 60 + (max(per_laag, default=0) + 1) * (HOOG + TUSSEN_Y)
     delen = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{breedte}" height="{hoogte}" '
         f'viewBox="0 0 {breedte} {hoogte}" font-family="sans-serif" font-size="12">',
@@ -71,14 +87,14 @@ def werkproces_svg(r: Rapport) -> str:
             x2, y2 = plek[doel]
             if lagen[doel] > lagen[bron]:
                 pad = (
-                    f"M{x1 + BREED},{y1 + HOOG // 2} C{x1 + BREED + TUSSEN_X // 2},{y1 + HOOG // 2} "
-                    f"{x2 - TUSSEN_X // 2},{y2 + HOOG // 2} {x2},{y2 + HOOG // 2}"
+                    f"M{x1 + BREED // 2},{y1 + HOOG} C{x1 + BREED // 2},{y1 + HOOG + TUSSEN_Y // 2} "
+                    f"{x2 + BREED // 2},{y2 - TUSSEN_Y // 2} {x2 + BREED // 2},{y2}"
                 )
                 stijl = ""
-            else:  # back to an earlier step (e.g. evaluatie → uitvoering): dashed, below the boxes
+            else:  # back to an earlier step (e.g. evaluatie → uitvoering): dashed, right of the boxes
                 pad = (
-                    f"M{x1 + BREED // 2},{y1 + HOOG} C{x1 + BREED // 2},{y1 + HOOG + 40} "
-                    f"{x2 + BREED // 2},{y2 + HOOG + 40} {x2 + BREED // 2},{y2 + HOOG}"
+                    f"M{x1 + BREED},{y1 + HOOG // 2} C{x1 + BREED + 36},{y1 + HOOG // 2} "
+                    f"{x2 + BREED + 36},{y2 + HOOG // 2} {x2 + BREED},{y2 + HOOG // 2}"
                 )
                 stijl = ' stroke-dasharray="4 3"'
             delen.append(
@@ -87,13 +103,18 @@ def werkproces_svg(r: Rapport) -> str:
     for s in r.open_per_stap:
         x, y = plek[s.stap]
         kleur = ROOD if s.te_laat else ORANJE if s.open else GRIJS
+        naam = _regels(s.stapnaam)
         delen += [
             f'<g id="stap-{escape(s.stap)}" data-open="{s.open}" data-te-laat="{s.te_laat}">',
+            f"<title>{escape(s.stapnaam)} ({escape(s.stap)})</title>",
             f'<rect x="{x}" y="{y}" width="{BREED}" height="{HOOG}" rx="8" fill="#ffffff" stroke="{kleur}" '
             f'stroke-width="{3 if s.te_laat else 1.5}"/>',
-            f'<text x="{x + 8}" y="{y + 20}" font-weight="bold">{escape(_kort(s.stapnaam, 27))}</text>',
-            f'<text x="{x + 8}" y="{y + 36}" fill="#555">{escape(s.stap)}</text>',
-            f'<text x="{x + 8}" y="{y + 54}">open {s.open} · <tspan fill="{ROOD if s.te_laat else "#333"}">'
+            *(
+                f'<text x="{x + 8}" y="{y + 18 + 15 * i}" font-weight="bold">{escape(regel)}</text>'
+                for i, regel in enumerate(naam)
+            ),
+            f'<text x="{x + 8}" y="{y + 52}" fill="#555">{escape(_kort(s.stap, TEKENS + 2))}</text>',
+            f'<text x="{x + 8}" y="{y + 70}">open {s.open} · <tspan fill="{ROOD if s.te_laat else "#333"}">'
             f"te laat {s.te_laat}</tspan></text>",
             "</g>",
         ]

@@ -136,5 +136,13 @@ def trendsectie(t: Trendtabel) -> Sectie:
     rijen: list[list[Waarde]] = [
         [rij, *cellen, totaal] for rij, cellen, totaal in zip(t.rijen, t.cellen, t.rijtotalen, strict=True)
     ]
-    rijen.append([TOTAAL.capitalize(), *t.kolomtotalen, t.totaal])
-    return Sectie(f"trend-{t.dimensie}", t.titel, [t.dimensie.capitalize(), *t.kolommen, "Totaal"], rijen)
+    # A signal may carry several categories: there the totals count mentions, not signals — and say so.
+    totaal = "Totaal vermeldingen" if t.dimensie == "categorie" else TOTAAL.capitalize()
+    rijen.append([totaal, *t.kolomtotalen, t.totaal])
+    titel = f"{t.titel} (een signaal kan meer categorieën hebben: totalen tellen vermeldingen, geen signalen)"
+    return Sectie(
+        f"trend-{t.dimensie}",
+        titel if t.dimensie == "categorie" else t.titel,
+        [t.dimensie.capitalize(), *t.kolommen, totaal],
+        rijen,
+    )

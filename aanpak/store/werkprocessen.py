@@ -76,3 +76,15 @@ class Werkprocessen:
             wp = laad_tekst(rij.tekst, f"werkproces_versie {rij.key} {rij.versie}")
             self._per_id[werkproces_id] = wp
         return wp
+
+
+def controleer_versie(sessie: Session, bron: str, key: str, versie: str, tekst: str) -> None:
+    """Refuse a changed text whose version is already in use with other content: the clash it would meet when
+    used, shown at ``werkproces controleer`` already (reads only)."""
+    in_gebruik = sessie.scalar(
+        select(WerkprocesVersie.inhoud_hash).where(WerkprocesVersie.key == key, WerkprocesVersie.versie == versie)
+    )
+    if in_gebruik is not None and in_gebruik != inhoud_hash(tekst):
+        raise DefinitieFout(
+            bron, [("versie", f"versie '{versie}' is al in gebruik met een andere inhoud; verhoog de versie")]
+        )

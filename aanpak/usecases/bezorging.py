@@ -37,6 +37,7 @@ from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import historie, meld
 from models.binding import Partij
 from models.fouten import NietGevonden
+from models.werkproces import Werkproces
 
 WACHTEND, BEZORGEN, VERZONDEN, MISLUKT = "wachtend", "bezorgen", "verzonden", "mislukt"
 BEZORGING_MISLUKT = "bezorging_mislukt"
@@ -148,7 +149,7 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
                 m.volgende_poging = nu + wachttijd(m.pogingen, beleid)
                 if m.pogingen >= beleid.max_pogingen:
                     m.status = MISLUKT
-                    _meld_coordinator(sessie, casus, m, "geen kanaal", m.pogingen, 0, nu)
+                    _meld_coordinator(sessie, casus, m, "geen kanaal", m.pogingen, 0, nu, wp, beleid.beheerder)
                 continue
             bestaand = set(sessie.scalars(select(Bezorging.kanaal).where(Bezorging.melding_id == m.id)))
             for kanaal in eigen:
@@ -226,7 +227,8 @@ def leg_vast(omg: Omgeving, bezorging_id: int, uitkomst: Uitkomst, beleid: Belei
             if b.pogingen >= beleid.max_pogingen:
                 b.status = MISLUKT
                 casus = sessie.get_one(Casus, m.casus_id)
-                _meld_coordinator(sessie, casus, m, b.kanaal, b.pogingen, b.herkansingen, nu)
+                wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+                _meld_coordinator(sessie, casus, m, b.kanaal, b.pogingen, b.herkansingen, nu, wp, beleid.beheerder)
             else:
                 b.volgende_poging = nu + wachttijd(b.pogingen, beleid)
         _vat_samen(sessie, m, nu)
@@ -280,9 +282,19 @@ def _vat_samen(sessie: Session, m: Melding, nu: datetime) -> None:
 
 
 def _meld_coordinator(
-    sessie: Session, casus: Casus, m: Melding, kanaal: str, pogingen: int, herkansingen: int, nu: datetime
+    sessie: Session,
+    casus: Casus,
+    m: Melding,
+    kanaal: str,
+    pogingen: int,
+    herkansingen: int,
+    nu: datetime,
+    wp: Werkproces,
+    beheerder: str = "",
 ) -> None:
-    """Tell the case's coordinator (casusregie, else procesregie) that a partner was not reached."""
+    """Tell the case's coordinator (casusregie, else procesregie), the unreached role's organisation lead and the
+    operator (``AANPAK_MELDINGEN_BEHEERDER``) that a partner was not reached — never only the role whose channel
+    failed, which would not hear it either."""
     historie(
         sessie,
         casus,
@@ -301,14 +313,19 @@ def _meld_coordinator(
         if casus.procesregie
         else None
     )
-    if coordinator is None or m.soort == BEZORGING_MISLUKT:
+    ontvanger = Partij(m.ontvanger_organisatie or "", m.ontvanger_rol)
+    lead_rol = wp.leidinggevende_van(m.ontvanger_rol) if wp.heeft_rol(m.ontvanger_rol) else None
+    lead = Partij(ontvanger.organisatie, lead_rol) if lead_rol else None
+    kandidaten = [coordinator, lead, _beheerder(wp, beheerder)]
+    naar = list(dict.fromkeys(p for p in kandidaten if p and p != ontvanger))
+    if not naar or m.soort == BEZORGING_MISLUKT:
         return  # no one to tell, or the notice itself failed: no chain of notices about notices
     meld(
         sessie,
         casus,
         f"bezorging-mislukt:{m.id}:{kanaal}:{herkansingen}",
         BEZORGING_MISLUKT,
-        [coordinator],
+        naar,
         nu,
         stap_key=m.stap_key,
         ontvanger=m.ontvanger_rol,
@@ -317,6 +334,12 @@ def _meld_coordinator(
         pogingen=pogingen,
         melding=m.id,
     )
+
+
+def _beheerder(wp: Werkproces, instelling: str) -> Partij | None:
+    """The operator as ``rol@organisatie`` (``AANPAK_MELDINGEN_BEHEERDER``); anything else names no one."""
+    rol, _, organisatie = instelling.partition("@")
+    return Partij(organisatie, rol) if organisatie and wp.heeft_rol(rol) else None
 
 
 def opnieuw(omg: Omgeving, *, melding_id: int | None = None, alle_mislukt: bool = False) -> int:

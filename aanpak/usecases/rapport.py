@@ -462,9 +462,15 @@ def _trends(signalen: list[_Signaalregel], filters: Filters) -> list[Trendtabel]
             waarden = s.categorieen if dimensie == "categorie" else (getattr(s, dimensie),)
             for w in waarden:
                 tellingen[(w, s.maand)] += 1
-        rijen = sorted({w for w, _ in tellingen})
+        rijen = sorted({w for w, _ in tellingen}, key=_leeftijdsvolgorde if dimensie == "leeftijdsgroep" else str)
         tabellen.append(onderdruk(titel, dimensie, rijen, kolommen, tellingen))
     return tabellen
+
+
+def _leeftijdsvolgorde(groep: str) -> tuple[int, str]:
+    """Age bands by their first year (0-3, 4-11, 12-15, 16-17, 18+), not as text; anything else last."""
+    begin = groep.split("-", 1)[0].rstrip("+")
+    return (int(begin), groep) if begin.isdigit() else (10_000, groep)
 
 
 def is_werkdag(omg: Omgeving) -> bool:

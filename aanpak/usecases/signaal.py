@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
-from aanpak.store.schema import Casus, Jeugdige, Match, Signaal, StapInstantie
+from aanpak.store.schema import Casus, Correctie, Jeugdige, Match, Signaal, StapInstantie
 from aanpak.usecases.gedeeld import (
     eerder_antwoord,
     historie,
@@ -95,7 +95,8 @@ def _controleer(wp: Werkproces, invoer: SignaalIn, dag: object) -> None:
     assert hasattr(dag, "year")
     fouten: list[tuple[str, str]] = []
     if not wp.heeft_rol(invoer.melder.rol):
-        fouten.append(("melder.rol", f"onbekende rol '{invoer.melder.rol}' in werkproces {wp.versie}"))
+        # The text is not repeated: a document may carry anything there (a name, a terminal escape).
+        fouten.append(("melder.rol", f"onbekende rol in werkproces {wp.versie} (zie: aanpak werkproces toon)"))
     fouten.extend(controleer_leeftijd(invoer.jeugdige, dag, wp.leeftijd.minimum, wp.leeftijd.maximum))  # type: ignore[arg-type]
     if fouten:
         raise InvoerFout(fouten)
@@ -116,6 +117,7 @@ def _zoek_of_maak_jeugdige(
     bekend = sessie.scalars(stmt).first()
     if bekend is not None:
         if bsn_hash is not None:  # the BSN is now known: keep it, encrypted, for future matches
+            _corrigeer_bij_match(omg, sessie, bekend, invoer, nu)
             bekend.bsn_hash = bsn_hash
             bekend.identiteit_versleuteld = _versleutel_identiteit(omg, invoer)
         return bekend, "naam_geboortedatum"
@@ -128,6 +130,34 @@ def _zoek_of_maak_jeugdige(
     sessie.add(nieuw)
     sessie.flush()
     return nieuw, None
+
+
+def _corrigeer_bij_match(omg: Omgeving, sessie: Session, bekend: Jeugdige, invoer: SignaalIn, nu: datetime) -> None:
+    """A matched signal that brings a BSN changes the stored identity: keep the previous version, as a correction
+    (art. 16 AVG; the same record ``rechten corrigeer`` writes), so the change is never silent."""
+    vorige = omg.sleutels.ontsleutel(bekend.identiteit_versleuteld, "jeugdige.identiteit")
+    oud, nieuw = _velden(json.loads(vorige)), _velden(invoer.jeugdige.model_dump(mode="json", exclude={"wijk"}))
+    sessie.add(
+        Correctie(
+            jeugdige_id=bekend.id,
+            velden=sorted(k for k in oud.keys() | nieuw.keys() if oud.get(k) != nieuw.get(k)),
+            vorige_versleuteld=omg.sleutels.versleutel(vorige, "correctie.vorige"),
+            door="signaal",  # no person acts here: the signal's melder (encrypted with the signal) brought it
+            rol=invoer.melder.rol,
+            moment=nu,
+        )
+    )
+
+
+def _velden(identiteit: dict[str, object]) -> dict[str, object]:
+    """Identity fields flattened to the names ``rechten corrigeer`` uses (``adres.straat`` …), empty as None."""
+    plat: dict[str, object] = {}
+    for k, v in identiteit.items():
+        if isinstance(v, dict):
+            plat.update({f"{k}.{sub}": w or None for sub, w in v.items()})
+        else:
+            plat[k] = v or None
+    return plat
 
 
 def vingerafdrukken(omg: Omgeving, j: JeugdigeIn) -> tuple[str | None, str]:

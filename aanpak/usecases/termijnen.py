@@ -94,6 +94,7 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
         kalender = kalender_voor(wp)
         termijn = termijn_voor(wp.stap(stap.stap_key), stap.acuut)
         werkdagen = kalender.werkdagen_in(lokale_datum(stap.opgeschort_op), lokale_datum(nu))
+        vorige_einde = stap.termijn_einde
         if termijn.eenheid == TermijnEenheid.UREN:
             stap.termijn_einde = stap.termijn_einde + (nu - stap.opgeschort_op)
         else:
@@ -115,6 +116,14 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
             werkdagen=werkdagen,
             termijn_einde=stap.termijn_einde.isoformat(),
         )
+        if stap.termijn_einde == vorige_einde:  # a resume that moves nothing changes no term: nothing to tell
+            return TermijnGewijzigd(
+                casus_ref=casus.ref,
+                stap=stap.stap_key,
+                status=stap.status,
+                termijn_einde=stap.termijn_einde,
+                werkdagen_opgeschort=werkdagen,
+            )
         meld(
             sessie,
             casus,

@@ -3,6 +3,10 @@
 A signal or decision is stored before its transition runs. If that run never happened or died (worker host
 gone, run deleted), the store still says so: ``signaal.verwerkt_op`` or ``besluit.toegepast_op`` is empty. The
 bewaking and ``aanpak herstel`` pick these up after a grace period and apply them (idempotently).
+
+The run that died may still say "Running" in Prefect (an in-process run has no heartbeat): each round first marks
+this host's runs whose process is gone Crashed (``aanpak/prefect_zombies.py``), so the managers' Runs list shows
+what happened and the recovery's new run is the one that completes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import timedelta
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from aanpak import prefect_zombies
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Signaal, StapInstantie
 
@@ -23,6 +28,10 @@ class Onafgemaakt(BaseModel):
 
 
 def onafgemaakt(omg: Omgeving, ouder_dan: timedelta = timedelta(minutes=5), limiet: int = 500) -> Onafgemaakt:
+    from aanpak.config import instellingen
+
+    if instellingen().prefect:
+        prefect_zombies.ruim_op()  # never starts a server, never fails: without Prefect there is nothing to mark
     grens = omg.nu() - ouder_dan
     with omg.uow() as sessie:
         signalen = sessie.scalars(

@@ -16,3 +16,5 @@ OPGESLAGEN = 120.0
 DRAAD = 120.0
 #: One poll interval while waiting.
 POLL = 0.2
+#: A client's per-request timeout against a loopback receiver that does answer (one that hangs always exceeds it).
+HTTP_TIMEOUT = 5.0

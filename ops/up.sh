@@ -37,7 +37,7 @@ fi
 cat <<TXT
 Prefect UI: ${PREFECT_API_URL%/api}  (alleen op deze machine; wachtwoord: .aanpak/prefect/server.auth)
 Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen),
-  meldingen-versturen (elke minuut), rapportage (werkdagen 07:00), bewaring.
+  meldingen-versturen (alleen gepland voor uitgestelde meldingen), rapportage (werkdagen 07:00), bewaring.
 Bewaring (bewaartermijnen, droog=false) dagelijks om 02:00; Prefect bewaart events 30 en runs 90 dagen.
 Laat de CLI de overgangen als deployment-runs starten:
   export PREFECT_API_URL=$PREFECT_API_URL PREFECT_API_AUTH_STRING=\$(cat .aanpak/prefect/server.auth) AANPAK_DEPLOYMENTS=true

@@ -11,7 +11,7 @@ export AANPAK_DATA_DIR ?= $(CURDIR)/.aanpak
 export PREFECT_HOME ?= $(CURDIR)/.aanpak/prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: venv demo test lint bench up down clean
+.PHONY: venv demo test test-snel lint bench up down clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: venv
 
 test: venv
 	$(VENV)/bin/pytest
+
+# What needs neither a Prefect server nor PostgreSQL (under a minute).
+test-snel: venv
+	$(VENV)/bin/pytest -m "not prefect and not postgres"
 
 lint: venv
 	$(VENV)/bin/ruff check .

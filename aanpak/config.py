@@ -47,6 +47,12 @@ class Instellingen(BaseSettings):
     server_url: str = "http://127.0.0.1:8000"
     #: The development issuer's ``iss``; empty: ``<server_url>/ontwikkel-idp``.
     ontwikkeluitgever_url: str = ""
+    #: The embedded default's local Prefect server (aanpak/prefect_lokaal.py): its port (0: any free port; a
+    #: busy port also falls back to a free one), how long to wait for it to start, and how long any Prefect API
+    #: may take to answer its health check before a transition is left to recovery.
+    prefect_poort: int = 4200
+    prefect_start_seconden: float = 180.0
+    prefect_bereikbaar_seconden: float = 10.0
 
     def db_url(self) -> str:
         return self.database_url or self._ingebedde_url()

@@ -382,4 +382,13 @@ def _toon_meldingen(omg: Omgeving, casus_ref: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from models.fouten import DomeinFout
+
+    try:
+        main()
+    except DomeinFout as exc:  # e.g. Prefect away: what was asked is stored; `aanpak herstel` finishes it later
+        console.print(f"[bold red]Gestopt:[/] {exc.melding}", markup=True, highlight=False)
+        console.print("Draai [bold].venv/bin/aanpak herstel[/] zodra Prefect terug is, of start de demo opnieuw.")
+        sys.exit(1)

@@ -4,8 +4,13 @@ The CLI writes through the use cases, then hands the opaque reference here. Thre
 chosen by configuration, with the same outcome because every transition is idempotent:
 
 - ``AANPAK_PREFECT=false``: call the use case directly (a bare machine without Prefect; benchmarks' baseline);
-- default: run the flow in this process (embedded default: Prefect's local server under the data folder);
+- default: run the flow in this process, against ``PREFECT_API_URL`` or, when that is unset, the embedded
+  default's local Prefect server under the data folder (``aanpak/prefect_lokaal.py``; never the ephemeral mode);
 - ``AANPAK_DEPLOYMENTS=true`` with ``PREFECT_API_URL`` set: create a deployment run for a worker and wait for it.
+
+When Prefect does not answer (down, slow, 5xx), the request is already stored (the use case committed before
+the transition): the coordinator gets ``PrefectNietBereikbaar`` naming the stored reference (exit 1), and the
+recovery (``aanpak herstel``, the termijnbewaking) applies the transition once Prefect is back.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import httpx
+
+from aanpak import prefect_zombies
 from aanpak.config import instellingen
 from aanpak.omgeving import Omgeving, zet_standaard
 from aanpak.usecases.besluit import BesluitToegepast, pas_besluit_toe
@@ -41,12 +49,51 @@ def _zonder_heartbeats() -> Iterator[None]:
         yield
 
 
-def _in_proces(omg: Omgeving, flow: Callable[..., Any], tags: list[str], **parameters: str) -> Any:
+@contextmanager
+def verbonden(referentie: str) -> Iterator[None]:
+    """Prefect settings for this block: ``PREFECT_API_URL`` if set, else the local server (started if needed).
+
+    Raises ``PrefectNietBereikbaar`` (naming the stored ``referentie``) when the API does not answer its health
+    check in ``AANPAK_PREFECT_BEREIKBAAR_SECONDEN`` or the local server does not start in time.
+    """
+    from prefect.settings import get_current_settings, temporary_settings
+
+    from aanpak import prefect_lokaal
+    from models.fouten import PrefectNietBereikbaar
+
+    inst = instellingen()
+    api = get_current_settings().api
+    if api.url:
+        auth = api.auth_string.get_secret_value() if api.auth_string else None
+        if not prefect_lokaal.gezond(api.url, auth, timeout=inst.prefect_bereikbaar_seconden):
+            raise PrefectNietBereikbaar(referentie)
+        yield
+        return
+    try:
+        verbinding = prefect_lokaal.zorg_voor_server(inst)
+    except prefect_lokaal.PrefectStartFout:
+        raise PrefectNietBereikbaar(referentie) from None
+    with temporary_settings(updates={"api.url": verbinding.api_url, "api.auth_string": verbinding.auth}):
+        yield
+
+
+def _in_proces(omg: Omgeving, referentie: str, flow: Callable[..., Any], tags: list[str], **parameters: str) -> Any:
     from prefect import tags as prefect_tags
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    from models.fouten import PrefectNietBereikbaar
 
     zet_standaard(omg)
-    with _zonder_heartbeats(), prefect_tags(*tags):
-        return flow(**parameters)
+    with verbonden(referentie), _zonder_heartbeats():
+        casus_tag = next((t for t in tags if t.startswith("casus:")), None)
+        if casus_tag:
+            prefect_zombies.ruim_op(casus_tag)  # an earlier run of this case whose process died: Crashed
+        try:
+            with prefect_tags(*tags):
+                return flow.with_options(on_running=[prefect_zombies.markeer_runner])(**parameters)  # type: ignore[attr-defined]
+        except (httpx.HTTPError, PrefectHTTPStatusError):
+            # Prefect went away or refused mid-run; the request is stored and recovery applies it (idempotent).
+            raise PrefectNietBereikbaar(referentie) from None
 
 
 def _als_deployment(naam: str, tags: list[str], **parameters: str) -> None:
@@ -66,6 +113,7 @@ def _als_deployment(naam: str, tags: list[str], **parameters: str) -> None:
 
 def _voer_uit(
     omg: Omgeving,
+    referentie: str,
     direct: Callable[[], T],
     flow_naam: str,
     flow: Callable[[], Callable[..., Any]],
@@ -76,9 +124,10 @@ def _voer_uit(
     if not inst.prefect:
         return direct()
     if inst.deployments:
-        _als_deployment(f"{flow_naam}/{flow_naam}", tags, **parameters)
+        with verbonden(referentie):
+            _als_deployment(f"{flow_naam}/{flow_naam}", tags, **parameters)
         return direct()  # idempotent: the worker applied it; this reads the outcome back
-    resultaat: T = _in_proces(omg, flow(), tags, **parameters)
+    resultaat: T = _in_proces(omg, referentie, flow(), tags, **parameters)
     return resultaat
 
 
@@ -89,7 +138,13 @@ def na_signaal(omg: Omgeving, signaal_ref: str) -> SignaalVerwerkt:
         return signaal_ontvangen
 
     return _voer_uit(
-        omg, lambda: verwerk_signaal(omg, signaal_ref), "signaal-ontvangen", flow, [], signaal_ref=signaal_ref
+        omg,
+        signaal_ref,
+        lambda: verwerk_signaal(omg, signaal_ref),
+        "signaal-ontvangen",
+        flow,
+        [],
+        signaal_ref=signaal_ref,
     )
 
 
@@ -101,6 +156,7 @@ def na_besluit(omg: Omgeving, besluit_ref: str, casus_ref: str, stap: str) -> Be
 
     return _voer_uit(
         omg,
+        besluit_ref,
         lambda: pas_besluit_toe(omg, besluit_ref),
         "stap-afgerond",
         flow,
@@ -119,6 +175,7 @@ def na_overdracht(omg: Omgeving, overdracht_ref: str, casus_ref: str) -> None:
 
     _voer_uit(
         omg,
+        overdracht_ref,
         lambda: None,
         "regie-overgedragen",
         flow,

@@ -36,6 +36,16 @@ class Conflict(DomeinFout):
     """Someone else changed the same thing first (version check); reload and decide again."""
 
 
+class PrefectNietBereikbaar(DomeinFout):
+    """The request is stored, but Prefect did not answer: the transition follows later, by recovery."""
+
+    def __init__(self, referentie: str) -> None:
+        self.referentie = referentie
+        super().__init__(
+            f"Vastgelegd als {referentie}; Prefect is niet bereikbaar, de overgang volgt zodra Prefect terug is"
+        )
+
+
 class DefinitieFout(Exception):
     """A broken werkproces definition: names the file, the path inside it and the problem."""
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Stop the Prefect worker and server that ops/up.sh (make up) started.
+# Stop the Prefect worker that ops/up.sh (make up) started and the local Prefect server.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
-for naam in worker server; do
+for naam in worker; do
   pidbestand="$RUN/$naam.pid"
   if [ -f "$pidbestand" ]; then
     pid=$(cat "$pidbestand")
@@ -16,3 +16,5 @@ for naam in worker server; do
     rm -f "$pidbestand"
   fi
 done
+# The local Prefect server (shared with the CLI and the demo: aanpak/prefect_lokaal.py).
+"${VENV:-.venv}/bin/python" -m aanpak.prefect_lokaal stop

@@ -13,26 +13,14 @@ export PREFECT_SERVER_ANALYTICS_ENABLED=false
 export PREFECT_SERVER_EVENTS_RETENTION_PERIOD=${PREFECT_SERVER_EVENTS_RETENTION_PERIOD:-P30D}
 export PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED=${PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED:-events,flow_runs}
 export PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD=${PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD:-7776000}
-export PREFECT_SERVER_API_HOST=127.0.0.1
-export PREFECT_SERVER_API_PORT=${AANPAK_PREFECT_PORT:-4200}
-export PREFECT_API_URL=http://127.0.0.1:${PREFECT_SERVER_API_PORT}/api
 export AANPAK_PROJECT_DIR=$PWD
 
-if [ -f "$RUN/server.pid" ] && kill -0 "$(cat "$RUN/server.pid")" 2>/dev/null; then
-  echo "Prefect server draait al (pid $(cat "$RUN/server.pid"))."
-else
-  nohup "$VENV/bin/prefect" server start --host 127.0.0.1 --port "$PREFECT_SERVER_API_PORT" \
-    >"$RUN/server.log" 2>&1 &
-  echo $! >"$RUN/server.pid"
-fi
-for _ in $(seq 1 90); do
-  if "$VENV/bin/python" -c "import httpx,sys; sys.exit(0 if httpx.get('$PREFECT_API_URL/health', timeout=1).status_code == 200 else 1)" 2>/dev/null; then
-    break
-  fi
-  sleep 1
-done
-"$VENV/bin/python" -c "import httpx; httpx.get('$PREFECT_API_URL/health', timeout=2).raise_for_status()" \
-  || { echo "Prefect server start niet; zie $RUN/server.log" >&2; exit 1; }
+# The same local server the CLI and the demo use (aanpak/prefect_lokaal.py): started once, reused when healthy.
+PREFECT_API_URL=$(AANPAK_PREFECT_POORT=${AANPAK_PREFECT_POORT:-4200} "$VENV/bin/python" -m aanpak.prefect_lokaal start) \
+  || { echo "Prefect server start niet; zie ${AANPAK_DATA_DIR:-$PWD/.aanpak}/prefect/server.log" >&2; exit 1; }
+export PREFECT_API_URL
+PREFECT_API_AUTH_STRING=$(cat "${AANPAK_DATA_DIR:-$PWD/.aanpak}/prefect/server.auth")
+export PREFECT_API_AUTH_STRING
 
 # The pool's template lets no run or deployment set the command, environment or folder (docs/toegang.md); it is
 # rewritten at every start, so an edited pool is put back.
@@ -48,11 +36,11 @@ else
 fi
 
 cat <<TXT
-Prefect UI: http://127.0.0.1:${PREFECT_SERVER_API_PORT}  (alleen op deze machine)
+Prefect UI: ${PREFECT_API_URL%/api}  (alleen op deze machine; wachtwoord: .aanpak/prefect/server.auth)
 Deployments: signaal-ontvangen, stap-afgerond, regie-overgedragen, termijnbewaking (elk kwartier, werkdagen),
-  meldingen-versturen (elke minuut), rapportage (werkdagen 07:00), bewaring.
+  meldingen-versturen (alleen gepland voor uitgestelde meldingen), rapportage (werkdagen 07:00), bewaring.
 Bewaring (bewaartermijnen) dagelijks om 02:00; Prefect bewaart events 30 en runs 90 dagen.
 Laat de CLI de overgangen als deployment-runs starten:
-  export PREFECT_API_URL=$PREFECT_API_URL AANPAK_DEPLOYMENTS=true
+  export PREFECT_API_URL=$PREFECT_API_URL PREFECT_API_AUTH_STRING=\$(cat .aanpak/prefect/server.auth) AANPAK_DEPLOYMENTS=true
 Stoppen: make down
 TXT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect.artifacts import create_table_artifact
 
+from aanpak import prefect_zombies
 from aanpak.omgeving import standaard
 from aanpak.usecases import besluit, bewaking, herstel, signaal
 from aanpak.usecases.casusbeeld import Casusbeeld, casusbeeld
@@ -39,4 +40,5 @@ def publiceer_casusbeeld(casus_ref: str) -> Casusbeeld:
 @transitietaak
 def zoek_onafgemaakt() -> herstel.Onafgemaakt:
     """Signals and decisions whose transition never completed (a lost run), after a grace period."""
+    prefect_zombies.ruim_op()  # this host's runs whose process died: Crashed, before recovery re-runs them
     return herstel.onafgemaakt(standaard())

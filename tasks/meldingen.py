@@ -3,11 +3,14 @@
 Two layers of retry, on purpose: when a send fails the row gets a short outbox backoff (seconds) and the task
 raises ``Storing``, so Prefect retries the round a few seconds later (exponential backoff with jitter) and the
 blip is over before anyone notices. A longer outage outlasts the task retries; the row keeps its growing
-``volgende_poging`` and the scheduled ``meldingen-versturen`` deployment picks it up when due. Nothing here
+``volgende_poging``, and one run of the ``meldingen-versturen`` deployment is planned for that moment
+(``flows/meldingen_versturen.py: plan_herhaling``). Nothing here
 returns or raises personal data: the report holds counts and role keys.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -47,3 +50,21 @@ def _ronde(herhaal_bij_storing: bool) -> bezorging.Rondeverslag:
 def verstuur_meldingen(herhaal_bij_storing: bool = True) -> bezorging.Rondeverslag:
     """Deliver every due outbox row over its channels and record each outcome."""
     return _ronde(herhaal_bij_storing)
+
+
+def volgende_poging() -> datetime | None:
+    """When the earliest waiting notification or delivery is due again (None: nothing waits).
+
+    A plain read, not a task: it decides whether a retry run is planned and should not add a task run itself.
+    """
+    from sqlalchemy import func, select
+
+    from aanpak.store.schema import Bezorging, Melding
+
+    with standaard().uow() as sessie:
+        momenten = [
+            sessie.scalar(select(func.min(Bezorging.volgende_poging)).where(Bezorging.status == bezorging.WACHTEND)),
+            sessie.scalar(select(func.min(Melding.volgende_poging)).where(Melding.status == bezorging.WACHTEND)),
+        ]
+    bekend = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in momenten if m is not None]
+    return min(bekend, default=None)

@@ -1,12 +1,16 @@
 """Shared fixtures: a real case store on a SQLite file and, where it answers, on PostgreSQL; a movable clock.
 
-Tests that take ``omg`` run once per database. PostgreSQL gets one fresh database per test session (created on
-127.0.0.1:5432 with trust auth) and is emptied between tests; when the server is absent those runs are skipped.
+Tests that take ``omg`` run once per database. SQLite is migrated once per session into a template file that
+each test copies; PostgreSQL gets one fresh database per test session (created on 127.0.0.1:5432 with trust
+auth) and is emptied between tests; when the server is absent those runs are skipped. One real Prefect server
+(aanpak/prefect_lokaal.py, on a free port) serves the whole session. Tests needing Prefect or PostgreSQL are
+marked ``prefect`` / ``postgres`` (also automatically, by fixture), so ``make test-snel`` can leave them out.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 import uuid
@@ -25,14 +29,20 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="aanpak-prefect-home-")
 os.environ["AANPAK_DATA_DIR"] = tempfile.mkdtemp(prefix="aanpak-data-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+# No test may fall back on Prefect's ephemeral server: without the session server a Prefect call fails loudly.
+os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
+# A local server started by the code under test (prefect_lokaal) never takes the shared port 4200.
+os.environ["AANPAK_PREFECT_POORT"] = "0"
 
-from aanpak.config import STANDAARD_WERKPROCES
+from aanpak.config import STANDAARD_WERKPROCES, Instellingen
 from aanpak.crypto import Sleutelring, parse_sleutels
 from aanpak.omgeving import Omgeving
-from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek
+from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek, wal_leeg
 from aanpak.store.schema import Basis
 from aanpak.store.werkprocessen import Werkprocessen
 from models.kalender import AMSTERDAM
+from tests import wachttijden
 
 PG_ADMIN_URL = os.environ.get("AANPAK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -96,11 +106,37 @@ def _leeg(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {tabellen} RESTART IDENTITY CASCADE"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark by need: a test using the Prefect server is ``prefect``, one using PostgreSQL is ``postgres``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "prefect_server" in fixtures:
+            item.add_marker(pytest.mark.prefect)
+        if "pg_engine" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def sqlite_sjabloon(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite case store migrated once per session; tests copy the file instead of running alembic again."""
+    pad = tmp_path_factory.mktemp("sjabloon") / "aanpak.db"
+    eng = maak_engine(f"sqlite:///{pad}")
+    migreer(eng)
+    wal_leeg(eng)  # everything in the main file, so that copying that one file copies the whole schema
+    eng.dispose()
+    return pad
+
+
+def gemigreerde_sqlite(sjabloon: Path, pad: Path) -> Engine:
+    """A fresh, migrated SQLite case store at ``pad`` (a copy of the session's template)."""
+    shutil.copyfile(sjabloon, pad)
+    return maak_engine(f"sqlite:///{pad}")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_sjabloon: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
-        eng = maak_engine(f"sqlite:///{tmp_path / 'aanpak.db'}")
-        migreer(eng)
+        eng = gemigreerde_sqlite(sqlite_sjabloon, tmp_path / "aanpak.db")
         yield eng
         eng.dispose()
     else:
@@ -124,17 +160,73 @@ def omg(engine: Engine, klok: Klok) -> Omgeving:
     return maak_omgeving(engine, klok)
 
 
-@pytest.fixture(scope="session")
-def prefect_server() -> Iterator[str]:
-    """One real Prefect server (temporary SQLite database) for the whole test session; yields its API URL."""
-    from prefect.settings import get_current_settings, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
+@dataclass(frozen=True)
+class PrefectServer:
+    api_url: str
+    auth: str | None
+    map: Path
 
-    with (
-        prefect_test_harness(server_startup_timeout=60),
-        temporary_settings(updates={"flows.heartbeat_frequency": None}),
+    def env(self) -> dict[str, str]:
+        """What a child process needs to reach the session server."""
+        return {"PREFECT_API_URL": self.api_url, "PREFECT_API_AUTH_STRING": self.auth or ""}
+
+
+@pytest.fixture(scope="session")
+def prefect_sessie(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """One real Prefect server for the whole session, started the way the embedded default starts it.
+
+    Its home and SQLite database live in a temporary folder; the start wait is generous (tests/wachttijden.py).
+    """
+    from aanpak import prefect_lokaal
+
+    inst = Instellingen(
+        data_dir=tmp_path_factory.mktemp("prefect-server"),
+        prefect_poort=0,
+        prefect_start_seconden=wachttijden.PREFECT_START,
+    )
+    verbinding = prefect_lokaal.zorg_voor_server(inst)
+    yield PrefectServer(verbinding.api_url, verbinding.auth, prefect_lokaal.map_van(inst))
+    prefect_lokaal.stop(inst)
+
+
+@pytest.fixture(scope="session")
+def prefect_server(prefect_sessie: PrefectServer) -> Iterator[str]:
+    """The session's Prefect server as this process's API (heartbeats off); yields its API URL."""
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(
+        updates={
+            "api.url": prefect_sessie.api_url,
+            "api.auth_string": prefect_sessie.auth,
+            "flows.heartbeat_frequency": None,
+            # Where the server keeps its database, for tests that read it directly (privacy scans).
+            "server.database.connection_url": f"sqlite+aiosqlite:///{prefect_sessie.map / 'prefect.db'}",
+        }
     ):
-        yield str(get_current_settings().api.url)
+        yield prefect_sessie.api_url
+        _leeg_prefect_wachtrijen()
+
+
+def _leeg_prefect_wachtrijen() -> None:
+    """Send the buffered logs and events while the server still answers (else the exit retries in vain)."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def leeg() -> None:
+        try:
+            uit = APILogWorker.instance().drain()
+            if inspect.isawaitable(uit):
+                await uit
+        except RuntimeError:  # never started
+            pass
+        alles = EventsWorker.drain_all()
+        if inspect.isawaitable(alles):
+            await alles
+
+    run_coro_as_sync(leeg())
 
 
 @pytest.fixture

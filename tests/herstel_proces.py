@@ -1,11 +1,12 @@
-"""Run the stap-afgerond flow in a fresh process and let the process die halfway (for tests/test_herstel.py).
+"""Run the stap-afgerond transition in a fresh process and kill it halfway (for tests/test_herstel.py).
 
     python -m tests.herstel_proces --db PAD --moment ISO --casus C-… --stap KEY --besluit B-… --crash PUNT
 
 The process builds an Omgeving on the SQLite case store at PAD with the test keys and a clock fixed at ISO,
-installs it for the tasks (``zet_standaard``) and runs the real flow against the Prefect server in
-PREFECT_API_URL. Before that it plants a hard exit (``os._exit(9)``: no ``finally``, no ``atexit``, no state
-hooks, no commit) at one of two points:
+installs it for the tasks (``zet_standaard``) and runs the transition the way the CLI does
+(``uitvoering.na_besluit``: an in-process flow run) against the Prefect server in PREFECT_API_URL. Before that
+it plants a SIGKILL of its own process (no ``finally``, no ``atexit``, no state hooks, no commit) at one of two
+points:
 
 ``in-transactie``
     inside ``pas_besluit_toe``, when the next step would be opened: the decided step row has been changed
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
@@ -30,7 +32,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-CRASHCODE = 9
+#: The return code of a process killed by SIGKILL.
+CRASHCODE = -signal.SIGKILL
 PUNTEN = ("in-transactie", "na-commit")
 
 
@@ -48,13 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crash", required=True, choices=PUNTEN)
     args = parser.parse_args(argv)
 
-    from prefect import tags
-    from prefect.settings import temporary_settings
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
     import aanpak.usecases.besluit as besluit_usecase
     import flows.stap_afgerond as stap_flow
+    from aanpak import uitvoering
     from aanpak.omgeving import zet_standaard
     from aanpak.store.db import maak_engine
     from tests.conftest import Klok, maak_omgeving
@@ -68,26 +70,22 @@ def main(argv: list[str] | None = None) -> int:
         stappen = sessie.execute(text("SELECT stap_key, status FROM stap ORDER BY id")).tuples().all()
         overdrachten = sessie.execute(text("SELECT count(*) FROM overdracht")).scalar_one()
         print(_stand(stappen, overdrachten, "in-transactie"), flush=True)
-        os._exit(CRASHCODE)
+        os.kill(os.getpid(), signal.SIGKILL)
 
     def crash_na_commit(*_args: Any, **_kwargs: Any) -> None:
         with engine.connect() as conn:  # a new connection sees only what was committed
             stappen = conn.execute(text("SELECT stap_key, status FROM stap ORDER BY id")).tuples().all()
             overdrachten = conn.execute(text("SELECT count(*) FROM overdracht")).scalar_one()
         print(_stand(stappen, overdrachten, "na-commit"), flush=True)
-        os._exit(CRASHCODE)
+        os.kill(os.getpid(), signal.SIGKILL)
 
     valkuil: AbstractContextManager[Any] = (
         mock.patch.object(besluit_usecase, "open_stap", crash_in_transactie)
         if args.crash == "in-transactie"
         else mock.patch.object(stap_flow, "label_run", crash_na_commit)
     )
-    with (
-        valkuil,
-        temporary_settings(updates={"flows.heartbeat_frequency": None}),
-        tags(f"casus:{args.casus}", f"stap:{args.stap}"),
-    ):
-        stap_flow.stap_afgerond(casus_ref=args.casus, stap=args.stap, besluit_ref=args.besluit)
+    with valkuil:
+        uitvoering.na_besluit(omg, args.besluit, args.casus, args.stap)
     print(json.dumps({"punt": "geen crash"}), flush=True)
     return 0
 

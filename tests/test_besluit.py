@@ -32,6 +32,7 @@ from models.casus import Opschortreden
 from models.fouten import Conflict, DefinitieFout, DomeinFout, InvoerFout
 from models.kalender import AMSTERDAM
 from models.signaal import lees_signaal
+from tests import wachttijden
 from tests.conftest import Klok, maak_omgeving
 from tests.gegevens import als, besluit, registreer, signaal_document, signaleer
 
@@ -262,7 +263,7 @@ class _WachtBijVersleutelen(Sleutelring):
 
     def versleutel(self, data: bytes, context: str) -> bytes:
         if self.barriere is not None and context == "besluit.toelichting":
-            self.barriere.wait(timeout=10)
+            self.barriere.wait(timeout=wachttijden.DRAAD)
         return super().versleutel(data, context)
 
 
@@ -277,7 +278,7 @@ def test_two_concurrent_decisions_on_one_step_one_wins(omg: Omgeving) -> None:
 
     def beslis(i: int) -> None:
         try:
-            start.wait(timeout=10)
+            start.wait(timeout=wachttijden.DRAAD)
             uitkomsten[i] = neem_besluit(
                 parallel,
                 *invoer(casus, "interne_weging", "geen_zorg", SCHOOL, actor=f"coordinator.{i}", toelichting="overleg"),
@@ -289,7 +290,7 @@ def test_two_concurrent_decisions_on_one_step_one_wins(omg: Omgeving) -> None:
     for d in draden:
         d.start()
     for d in draden:
-        d.join(timeout=60)
+        d.join(timeout=wachttijden.DRAAD)
     assert not any(d.is_alive() for d in draden)
 
     for u in uitkomsten:
@@ -323,7 +324,7 @@ def test_concurrent_application_of_one_decision_applies_it_once(omg: Omgeving) -
         eigen = threading.get_ident() == laat.get("draad")
         if eigen and "FROM casus" in statement and "FOR UPDATE" in statement and not gelezen.is_set():
             gelezen.set()
-            verder.wait(timeout=5)
+            verder.wait(timeout=5)  # a deadlock breaker (see above), not a wait for speed
 
     uitkomst: dict[str, BesluitToegepast | Exception] = {}
 
@@ -338,11 +339,11 @@ def test_concurrent_application_of_one_decision_applies_it_once(omg: Omgeving) -
     draad = threading.Thread(target=late_run)
     try:
         draad.start()
-        assert gelezen.wait(timeout=10)
+        assert gelezen.wait(timeout=wachttijden.DRAAD)
         eerste = pas_besluit_toe(omg, ref)  # the other run
     finally:
         verder.set()
-        draad.join(timeout=30)
+        draad.join(timeout=wachttijden.DRAAD)
         event.remove(omg.engine, "before_cursor_execute", houd_vast)
 
     tweede = uitkomst["laat"]

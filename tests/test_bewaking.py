@@ -18,6 +18,7 @@ from aanpak.usecases import termijnen
 from aanpak.usecases.bewaking import Signaal, bewaak
 from aanpak.usecases.overdracht import accepteer_overdracht
 from models.fouten import DomeinFout
+from tests import wachttijden
 from tests.conftest import Klok
 from tests.gegevens import als, besluit, signaleer
 
@@ -170,7 +171,7 @@ def test_two_concurrent_bewaking_runs_send_each_signal_once(omg: Omgeving, klok:
 
     def ronde() -> None:
         try:
-            barriere.wait(timeout=10)
+            barriere.wait(timeout=wachttijden.DRAAD)
             resultaten.append(bewaak(omg))
         except BaseException as exc:  # surfaced below
             fouten.append(exc)
@@ -179,7 +180,7 @@ def test_two_concurrent_bewaking_runs_send_each_signal_once(omg: Omgeving, klok:
     for d in draden:
         d.start()
     for d in draden:
-        d.join(timeout=60)
+        d.join(timeout=wachttijden.DRAAD)
     assert fouten == []
     alle = [s for r in resultaten for s in r]
     assert len(alle) == 6 * 3

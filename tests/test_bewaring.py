@@ -24,6 +24,7 @@ from aanpak.usecases import bewaring, logboek
 from aanpak.usecases.bewaring import Bewaarplichtreden, Grond
 from models.fouten import DefinitieFout, DomeinFout, NietGevonden
 from models.werkproces import Bewaartermijn, laad_tekst
+from tests import wachttijden
 from tests.conftest import Klok, maak_omgeving
 from tests.gegevens import SENTINELS, besluit, registreer, signaal_document, signaleer
 
@@ -353,7 +354,7 @@ def ruwe_bytes(pad: Path) -> bytes:
     return pad.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
-def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = 30.0) -> None:
+def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = wachttijden.OPGESLAGEN) -> None:
     """The server deletes a deleted run's logs in a background task: wait until they are gone."""
     from aanpak.prefect_opschoning import resterende_logs
 
@@ -361,7 +362,7 @@ def wacht_tot_logs_weg(run_ids: list[UUID], timeout: float = 30.0) -> None:
     while resterende_logs(run_ids):
         if time.monotonic() > grens:
             pytest.fail(f"logs of deleted runs still present after {timeout}s")
-        time.sleep(0.2)
+        time.sleep(wachttijden.POLL)
 
 
 @pytest.mark.prefect

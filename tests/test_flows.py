@@ -54,6 +54,7 @@ from flows.stap_afgerond import stap_afgerond
 from models.fouten import Conflict, InvoerFout
 from models.signaal import lees_signaal
 from tasks.beleid import Fout, Storing, alleen_tijdelijk, is_tijdelijk, transitietaak, veilig
+from tests import wachttijden
 from tests.conftest import Klok
 from tests.gegevens import (
     SENTINEL_ADRES,
@@ -66,8 +67,6 @@ from tests.gegevens import (
     signaal_document,
     signaleer,
 )
-
-pytestmark = pytest.mark.prefect
 
 SCHOOL = "school.zorgcoordinator"
 JGZ = "jgz.jeugdverpleegkundige"
@@ -112,7 +111,7 @@ STAPPEN_VOLLEDIG = [
 
 
 #: Transitions run as in-process flow runs against the test server (tests/conftest.py: flows_in_proces).
-pytestmark = pytest.mark.usefixtures("flows_in_proces")
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("flows_in_proces")]
 
 
 @dataclass
@@ -230,7 +229,7 @@ def lees_db(pad: Path, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
         con.close()
 
 
-def wacht_tot_opgeslagen(flow_run_id: UUID, eind: str, timeout: float = 30.0) -> None:
+def wacht_tot_opgeslagen(flow_run_id: UUID, eind: str, timeout: float = wachttijden.OPGESLAGEN) -> None:
     """Logs and events reach the server in batches: wait until the run's final log line and event are stored."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
@@ -256,7 +255,7 @@ def wacht_tot_opgeslagen(flow_run_id: UUID, eind: str, timeout: float = 30.0) ->
             return
         if time.monotonic() > grens:
             pytest.fail(f"run {flow_run_id}: log/events not stored after {timeout}s ({logs=}, {events=})")
-        time.sleep(0.2)
+        time.sleep(wachttijden.POLL)
 
 
 @dataclass

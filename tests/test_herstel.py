@@ -28,14 +28,13 @@ from sqlalchemy import Engine, select, text
 
 from aanpak import uitvoering
 from aanpak.omgeving import Omgeving
-from aanpak.store.db import maak_engine, migreer
 from aanpak.store.schema import Besluit, Casus, Historie, Melding, Overdracht, StapInstantie
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
-from tests.conftest import Klok, maak_omgeving
+from aanpak.usecases.herstel import onafgemaakt
+from tests import wachttijden
+from tests.conftest import Klok, PrefectServer, gemigreerde_sqlite, maak_omgeving
 from tests.gegevens import als, besluit, signaleer
 from tests.herstel_proces import CRASHCODE
-
-pytestmark = pytest.mark.prefect
 
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
@@ -46,7 +45,7 @@ TABELLEN = ("casus", "signaal", "stap", "besluit", "overdracht", "historie", "me
 
 
 #: Transitions run as in-process flow runs against the test server (tests/conftest.py: flows_in_proces).
-pytestmark = pytest.mark.usefixtures("flows_in_proces")
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("flows_in_proces")]
 
 
 @dataclass
@@ -59,15 +58,14 @@ class Opzet:
 
 
 @pytest.fixture
-def bereid_voor(tmp_path: Path) -> Iterator[Callable[[str], Opzet]]:
+def bereid_voor(tmp_path: Path, sqlite_sjabloon: Path) -> Iterator[Callable[[str], Opzet]]:
     """A case store file with one case waiting for its AVE decision to be applied (recorded, not applied)."""
     engines: list[Engine] = []
 
     def maak(naam: str) -> Opzet:
         pad = tmp_path / f"{naam}.db"
-        engine = maak_engine(f"sqlite:///{pad}")
+        engine = gemigreerde_sqlite(sqlite_sjabloon, pad)
         engines.append(engine)
-        migreer(engine)
         klok = Klok(START)
         omg = maak_omgeving(engine, klok)
         casus = signaleer(omg).casus_ref
@@ -125,9 +123,9 @@ def tellingen(opzet: Opzet) -> dict[str, int]:
         return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in TABELLEN}  # noqa: S608
 
 
-def crash(prefect_server: str, opzet: Opzet, punt: str) -> dict[str, Any]:
-    """Run the flow in a fresh process that dies at ``punt``; returns what it saw just before."""
-    env = {**os.environ, "PREFECT_API_URL": prefect_server, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+def crash(prefect_sessie: PrefectServer, opzet: Opzet, punt: str) -> dict[str, Any]:
+    """Run the transition in a fresh process that is killed at ``punt``; returns what it saw just before."""
+    env = {**os.environ, **prefect_sessie.env(), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     proces = subprocess.run(
         [
             sys.executable,
@@ -140,7 +138,7 @@ def crash(prefect_server: str, opzet: Opzet, punt: str) -> dict[str, Any]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=wachttijden.PROCES,
         check=False,
     )
     assert proces.returncode == CRASHCODE, f"exit {proces.returncode}\n{proces.stdout[-2000:]}\n{proces.stderr[-4000:]}"
@@ -169,14 +167,16 @@ def pas_referentie_toe(referentie: Opzet) -> None:
     assert toegepast.gestarte_stappen == ["casusoverleg"]
 
 
-def test_crash_in_the_middle_of_the_transaction(prefect_server: str, bereid_voor: Callable[[str], Opzet]) -> None:
+def test_crash_in_the_middle_of_the_transaction(
+    prefect_server: str, prefect_sessie: PrefectServer, bereid_voor: Callable[[str], Opzet]
+) -> None:
     opzet = bereid_voor("crash")
     referentie = bereid_voor("referentie")
     voor, voor_tellingen = stand(opzet), tellingen(opzet)
     assert voor == stand(referentie)
     assert (STAP, 1, "besloten") in [s[:3] for s in voor["stappen"]]
 
-    gezien = crash(prefect_server, opzet, "in-transactie")
+    gezien = crash(prefect_sessie, opzet, "in-transactie")
     # The process died after the step row was changed and the handoff offered, inside the transaction ...
     assert gezien["stappen"][STAP] == "afgerond"
     assert gezien["overdrachten"] == 1
@@ -191,6 +191,11 @@ def test_crash_in_the_middle_of_the_transaction(prefect_server: str, bereid_voor
     # Prefect saw the run start and never heard from it again.
     assert [staat(r) for r in runs_van(opzet.casus_ref)] == [StateType.RUNNING]
 
+    # The recovery round marks the dead process's run Crashed and finds the decision still to apply.
+    onaf = onafgemaakt(opzet.omg)
+    assert onaf.besluiten == [(opzet.besluit_ref, opzet.casus_ref, STAP)]
+    assert [staat(r) for r in runs_van(opzet.casus_ref)] == [StateType.CRASHED]
+
     toegepast = uitvoering.na_besluit(opzet.omg, opzet.besluit_ref, opzet.casus_ref, STAP)
     assert not toegepast.al_toegepast
     assert toegepast.gestarte_stappen == ["casusoverleg"]
@@ -200,17 +205,19 @@ def test_crash_in_the_middle_of_the_transaction(prefect_server: str, bereid_voor
     assert stand(opzet) == stand(referentie)
     assert tellingen(opzet) == tellingen(referentie)
     runs = runs_van(opzet.casus_ref)
-    assert [staat(r) for r in runs] == [StateType.RUNNING, StateType.COMPLETED]
+    assert [staat(r) for r in runs] == [StateType.CRASHED, StateType.COMPLETED]
     assert runs[1].state is not None
     assert (runs[1].state.name or "").startswith("Wacht op overdracht casusregie — wijkteam — uiterlijk ")
 
 
-def test_crash_after_commit_before_prefect_knows(prefect_server: str, bereid_voor: Callable[[str], Opzet]) -> None:
+def test_crash_after_commit_before_prefect_knows(
+    prefect_server: str, prefect_sessie: PrefectServer, bereid_voor: Callable[[str], Opzet]
+) -> None:
     opzet = bereid_voor("crash")
     referentie = bereid_voor("referentie")
     assert stand(opzet) == stand(referentie)
 
-    gezien = crash(prefect_server, opzet, "na-commit")
+    gezien = crash(prefect_sessie, opzet, "na-commit")
     assert gezien["stappen"][STAP] == "afgerond"
     assert gezien["stappen"]["casusoverleg"] == "open"
     assert gezien["overdrachten"] == 1
@@ -219,6 +226,7 @@ def test_crash_after_commit_before_prefect_knows(prefect_server: str, bereid_voo
     assert [s[:3] for s in na_crash["stappen"]][-2:] == [(STAP, 1, "afgerond"), ("casusoverleg", 1, "open")]
     assert [staat(r) for r in runs_van(opzet.casus_ref)] == [StateType.RUNNING]
 
+    # Running the transition again first marks the killed run of this case Crashed.
     toegepast = uitvoering.na_besluit(opzet.omg, opzet.besluit_ref, opzet.casus_ref, STAP)
     assert toegepast.al_toegepast
     assert toegepast.gestarte_stappen == ["casusoverleg"]
@@ -230,6 +238,6 @@ def test_crash_after_commit_before_prefect_knows(prefect_server: str, bereid_voo
     assert stand(opzet) == stand(referentie)
     assert tellingen(opzet) == tellingen(referentie)
     runs = runs_van(opzet.casus_ref)
-    assert [staat(r) for r in runs] == [StateType.RUNNING, StateType.COMPLETED]
+    assert [staat(r) for r in runs] == [StateType.CRASHED, StateType.COMPLETED]
     assert runs[1].state is not None
     assert (runs[1].state.name or "").startswith("Wacht op overdracht casusregie — wijkteam — uiterlijk ")

@@ -7,7 +7,6 @@ the injected clock (past backoff and claim times), so no test sleeps through a b
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from aanpak.meldingen.instellingen import Beleid
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import bezorging
+from tests import wachttijden
 from tests.conftest import Klok
 from tests.gegevens import signaleer
 from tests.ontvangers import HttpOntvanger, SmtpOntvanger, vrije_poort
@@ -108,24 +108,22 @@ def test_outage_and_recovery_lose_nothing_double_nothing(
 def test_a_slow_endpoint_does_not_block_the_rest(omg: Omgeving, klok: Klok, http: HttpOntvanger) -> None:
     """A receiver that hangs times out per send; the others are delivered meanwhile; the slow one later."""
     traag = HttpOntvanger()
-    traag.stand, traag.vertraging = "traag", 5.0
+    # The slow receiver answers nothing until the test releases it (no race against the clock).
+    traag.stand, traag.vertraging = "traag", wachttijden.DRAAD
     traag.start()
     try:
         http.start()
-        beleid = Beleid(timeout=0.5, parallel=4, batch=50, backoff_max=60.0, claim=120.0)
+        beleid = Beleid(timeout=wachttijden.HTTP_TIMEOUT, parallel=4, batch=50, backoff_max=60.0, claim=120.0)
         k = kanalen((traag.url, "alle"), (http.url, "alle"))
         signaleer(omg)
         verwacht = kenmerken(omg)
 
-        begin = time.monotonic()
         verslag = bezorging.bezorg(omg, k, beleid)
-        duur = time.monotonic() - begin
         assert verslag.verzonden == len(verwacht)
         assert verslag.uitgesteld == len(verwacht)
+        # The fast receiver got everything while the slow one was still hanging (it has answered nothing yet).
         assert sorted(s or "" for s in http.sleutels) == verwacht
-        # The fast receiver got everything long before the slow one would have answered even once.
-        assert max(o.moment for o in http.ontvangen) - begin < 2.0
-        assert duur < traag.vertraging
+        assert traag.uniek() == set()
         with omg.uow() as sessie:
             fouten = set(sessie.scalars(select(Bezorging.laatste_fout).where(Bezorging.kanaal == "alle/json")))
         assert fouten == {"json: time-out"}

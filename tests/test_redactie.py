@@ -154,6 +154,7 @@ def lekkende_flow() -> None:
     lekkende_taak()
 
 
+@pytest.mark.prefect
 def test_logs_reach_the_prefect_server_masked(prefect_server: str) -> None:
     installeer()  # as importing flows/ or tasks/ does
     state = lekkende_flow(return_state=True)

@@ -398,9 +398,14 @@ def herstel_cmd(
     """Maak overgangen af waarvan de Prefect-run verloren ging (signalen en besluiten uit de casusopslag)."""
     from datetime import timedelta
 
+    from aanpak.config import instellingen
     from aanpak.usecases.herstel import onafgemaakt
 
     omg = _omgeving()
+    if instellingen().prefect:
+        from aanpak import prefect_zombies
+
+        prefect_zombies.ruim_op()  # never starts a server, never fails: without Prefect there is nothing to mark
     onaf = onafgemaakt(omg, timedelta(minutes=minuten))
     for signaal_ref in onaf.signalen:
         v = uitvoering.na_signaal(omg, signaal_ref)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -68,10 +68,54 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+#: Key of the PostgreSQL advisory lock that serialises migrations (any constant shared by all processes).
+MIGRATIE_SLOT = 0x61616E70616B  # "aanpak"
+
+
+def op_head(engine: Engine) -> bool:
+    """Is the schema at the newest migration? A read only, so that normal starts never wait for the lock."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    koppen = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == koppen
+
+
+@contextmanager
+def _bestandsslot(pad: Path) -> Iterator[None]:
+    """An exclusive lock on a file beside the SQLite database (released when the process dies, too)."""
+    import fcntl
+
+    pad.parent.mkdir(parents=True, exist_ok=True)
+    with pad.open("a") as bestand:
+        fcntl.flock(bestand, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(bestand, fcntl.LOCK_UN)
+
+
 def migreer(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent), once even when processes start together.
+
+    Concurrent alembic runs on a fresh database race on the DDL (PostgreSQL answers with a UniqueViolation on
+    ``alembic_version``). So the upgrade runs under a lock: a transaction-scoped advisory lock on PostgreSQL,
+    an exclusive file lock beside the database on SQLite. Whoever gets the lock second finds the schema at
+    head and changes nothing. A schema already at head is recognised without taking the lock.
+    """
+    if op_head(engine):
+        return
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:slot)"), {"slot": MIGRATIE_SLOT})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return
+    pad = engine.url.database
+    slot = Path(f"{pad}.migratieslot") if pad and pad != ":memory:" else None
+    with _bestandsslot(slot) if slot else nullcontext(), engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -3,6 +3,11 @@
 A signal or decision is stored before its transition runs. If that run never happened or died (worker host
 gone, run deleted), the store still says so: ``signaal.verwerkt_op`` or ``besluit.toegepast_op`` is empty. The
 bewaking and ``aanpak herstel`` pick these up after a grace period and apply them (idempotently).
+
+The run that died may still say "Running" in Prefect (an in-process run has no heartbeat): the callers of each
+round (``aanpak herstel``, the termijnbewaking's task) first mark this host's runs whose process is gone Crashed
+(``aanpak/prefect_zombies.py``), so the managers' Runs list shows what happened and the recovery's new run is the
+one that completes. This use case itself knows nothing of Prefect.
 """
 
 from __future__ import annotations

@@ -197,8 +197,8 @@ def main() -> None:
     )
     _stap(omg, klok, casus, "afstemming_na_match", "afgestemd", school, "a.mentor", 1)
     _stap(omg, klok, casus, "interne_weging", "eigen_ondersteuning", school, "a.mentor", 1)
+    _toestemming(omg, casus, school, f"demo-{run}-toestemming")  # the outcome "toestemming" needs it first
     _stap(omg, klok, casus, "informeren_grondslag", "toestemming", school, "a.mentor", 2)
-    _toestemming(omg, casus, school, f"demo-{run}-toestemming")
     aanbod = _stap(
         omg,
         klok,

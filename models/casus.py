@@ -292,3 +292,14 @@ class Opschortreden(StrEnum):
     OP_VERZOEK_BETROKKENE = "op_verzoek_betrokkene"
     BETROKKENE_ONBEREIKBAAR = "betrokkene_onbereikbaar"
     OVERIG = "overig"
+
+
+class Verlengreden(StrEnum):
+    """Why a term is extended: a fixed list, like Opschortreden, so the history holds no free text."""
+
+    WACHT_OP_INFORMATIE = "wacht_op_informatie"
+    WACHT_OP_TOESTEMMING = "wacht_op_toestemming"
+    OVERLEG_NODIG = "overleg_nodig"
+    BETROKKENE_ONBEREIKBAAR = "betrokkene_onbereikbaar"
+    CAPACITEIT = "capaciteit"
+    OVERIG = "overig"

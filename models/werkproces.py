@@ -83,6 +83,20 @@ class AveFase(_Strikt):
     monitoring_werkdagen: int | None = Field(default=None, ge=1)
 
 
+class Opschorting(_Strikt):
+    """Whether, and for how long, a step's term may be suspended (opgeschort)."""
+
+    toegestaan: bool
+    #: Most werkdagen all suspensions of one step together may add to its term; None = no maximum.
+    max_werkdagen: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _maximum_alleen_als_toegestaan(self) -> Opschorting:
+        if not self.toegestaan and self.max_werkdagen is not None:
+            raise ValueError("max_werkdagen hoort alleen bij toegestaan: true")
+        return self
+
+
 class Termijn(_Strikt):
     aantal: int = Field(ge=0)
     eenheid: TermijnEenheid
@@ -92,6 +106,15 @@ class Termijn(_Strikt):
     max_verlenging: int = Field(default=0, ge=0)
     #: Where the term comes from (e.g. "D13", "art. 4.1.1 Wmo 2015"); shown to managers.
     bron: str | None = None
+    #: Suspension rule; unset means: a statutory term cannot be suspended, another one without a maximum.
+    opschorting: Opschorting | None = None
+
+    def opschortregel(self) -> Opschorting:
+        """The rule in force: statutory terms cannot be stretched by suspending them unless the law allows it
+        and the definition says so (issue 14)."""
+        if self.opschorting is not None:
+            return self.opschorting
+        return Opschorting(toegestaan=not self.wettelijk)
 
     @model_validator(mode="after")
     def _wettelijk_niet_verlengbaar(self) -> Termijn:
@@ -101,6 +124,12 @@ class Termijn(_Strikt):
 
     def tekst(self) -> str:
         return f"{self.aantal} {self.eenheid.value}"
+
+
+class Grondslageis(StrEnum):
+    """Grounds an outcome can claim; the values are those of ``models.privacy.Grondslagsoort``."""
+
+    TOESTEMMING = "toestemming"
 
 
 class Escalatieniveau(_Strikt):
@@ -119,6 +148,8 @@ class Uitkomst(_Strikt):
     vraagt_ave: bool = False
     #: Closes the case; open steps in parallel branches lapse.
     sluit_casus: bool = False
+    #: The ground this outcome claims (e.g. "toestemming"): refused while the case has no such ground in force.
+    vereist_grondslag: Grondslageis | None = None
 
 
 class Melden(_Strikt):

@@ -28,7 +28,7 @@ from aanpak.usecases.inzicht import lopende_stappen, open_casussen, postvak, tij
 from aanpak.usecases.overdracht import accepteer_overdracht
 from aanpak.usecases.termijnen import hervatten, opschorten, verlengen
 from models.actor import Actor
-from models.casus import Opschortreden
+from models.casus import Opschortreden, Verlengreden
 from models.fouten import Conflict, DefinitieFout, DomeinFout, InvoerFout
 from models.kalender import AMSTERDAM
 from models.signaal import lees_signaal
@@ -107,7 +107,7 @@ def meldingen(omg: Omgeving, casus_ref: str, soort: str) -> list[Melding]:
 def naar_ave_regie_bepalen(omg: Omgeving, casus_ref: str) -> None:
     """interne_weging -> opschalen -> informeren_grondslag -> toestemming -> ave_regie_bepalen is open."""
     besluit(omg, casus_ref, "interne_weging", "opschalen", SCHOOL)
-    besluit(omg, casus_ref, "informeren_grondslag", "toestemming", SCHOOL)
+    besluit(omg, casus_ref, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     assert lopende_stappen(omg, casus_ref)[-1] == "ave_regie_bepalen"
 
 
@@ -242,7 +242,9 @@ def test_second_coordinator_deciding_the_same_step_gets_a_conflict(omg: Omgeving
 def test_stale_expected_version_gets_a_conflict(omg: Omgeving) -> None:
     casus = signaleer(omg).casus_ref
     gezien = next(s.versie for s in tijdlijn(omg, casus).stappen if s.stap == "interne_weging")
-    verlengen(omg, casus, "interne_weging", 1, als(SCHOOL, "collega"))  # someone else changes the step meanwhile
+    verlengen(
+        omg, casus, "interne_weging", 1, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "collega")
+    )  # someone else changes the step meanwhile
     nieuw = stap_rij(omg, casus, "interne_weging").versie
     assert nieuw == gezien + 1
 
@@ -457,7 +459,7 @@ def test_closing_lapses_parallel_steps_and_refuses_further_decisions(omg: Omgevi
 
 def test_decision_recorded_before_closure_does_not_reopen_the_closed_case(omg: Omgeving) -> None:
     casus = signaleer(omg, acuut=True).casus_ref  # ave_regie_bepalen and informeren_grondslag in parallel
-    laat = neem(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)  # recorded, not yet applied
+    laat = neem(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)  # recorded, not yet applied
     besluit(omg, casus, "ave_regie_bepalen", "geen_vervolg", SCHOOL, ave_fase=1)
     besluit(omg, casus, "afsluiting", "gesloten", SCHOOL)
     assert stap_rij(omg, casus, "informeren_grondslag").status == "vervallen"
@@ -512,20 +514,22 @@ def test_suspend_and_resume_moves_the_due_date_by_the_werkdagen_suspended(omg: O
 def test_extension_within_the_agreed_bound(omg: Omgeving) -> None:
     casus = signaleer(omg).casus_ref  # interne_weging: 5 werkdagen, max_verlenging 5
 
-    eerste = verlengen(omg, casus, "interne_weging", 2, als(SCHOOL, "a.coord"))
+    eerste = verlengen(omg, casus, "interne_weging", 2, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord"))
     assert eerste.termijn_einde == eind(2026, 12, 10)  # Tuesday 8 + 2 werkdagen
 
     with pytest.raises(DomeinFout) as info:
-        verlengen(omg, casus, "interne_weging", 4, als(SCHOOL, "a.coord"))  # only 3 left
+        verlengen(
+            omg, casus, "interne_weging", 4, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord")
+        )  # only 3 left
     assert info.value.veld == "aantal"
     assert "nog 3" in info.value.melding
     assert stap_rij(omg, casus, "interne_weging").termijn_einde == eind(2026, 12, 10)
 
-    tweede = verlengen(omg, casus, "interne_weging", 3, als(SCHOOL, "a.coord"))
+    tweede = verlengen(omg, casus, "interne_weging", 3, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord"))
     assert tweede.termijn_einde == eind(2026, 12, 15)  # Thursday 10 + 3 werkdagen, across the weekend
 
     with pytest.raises(DomeinFout) as info:
-        verlengen(omg, casus, "interne_weging", 1, als(SCHOOL, "a.coord"))
+        verlengen(omg, casus, "interne_weging", 1, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord"))
     assert info.value.veld == "aantal"
     rij = stap_rij(omg, casus, "interne_weging")
     assert (rij.verlengd_met, rij.termijn_einde) == (5, eind(2026, 12, 15))
@@ -539,7 +543,7 @@ def test_extension_refusals(omg: Omgeving, aantal: int, rol: str, veld: str) -> 
     casus = signaleer(omg).casus_ref
     voor = tel(omg)
     with pytest.raises(DomeinFout) as info:
-        verlengen(omg, casus, "interne_weging", aantal, als(rol, "a.coord"))
+        verlengen(omg, casus, "interne_weging", aantal, Verlengreden.WACHT_OP_INFORMATIE, als(rol, "a.coord"))
     assert info.value.veld == veld
     assert tel(omg) == voor
 
@@ -554,7 +558,7 @@ def test_statutory_meldcode_term_cannot_be_extended(omg: Omgeving) -> None:
     voor = tel(omg)
     for rol in (VEILIG_THUIS, SCHOOL):  # neither the owner nor the casusregie may extend it
         with pytest.raises(DomeinFout, match="wettelijk") as info:
-            verlengen(omg, casus, "meldcode_vt", 1, als(rol, "a.coord"))
+            verlengen(omg, casus, "meldcode_vt", 1, Verlengreden.WACHT_OP_INFORMATIE, als(rol, "a.coord"))
         assert info.value.veld == "aantal"
     assert tel(omg) == voor
     assert stap_rij(omg, casus, "meldcode_vt").termijn_einde == eind(2026, 12, 8)
@@ -665,15 +669,17 @@ def test_running_case_keeps_its_term_bounds_under_a_new_version(
     nieuw_omg = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2099.1"))
     nieuw = signaleer(nieuw_omg, bsn=ANDER_BSN, voornamen="Pim", achternaam="Proef").casus_ref
 
-    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.3"
+    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.4"
     assert tijdlijn(nieuw_omg, nieuw).werkproces == "venlo_convenant 2099.1"
     assert stap_rij(omg, oud, "interne_weging").termijn_einde == eind(2026, 12, 8)  # 5 werkdagen
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 11)  # 8 werkdagen
 
     with pytest.raises(DomeinFout) as info:  # the old bound (5) still holds for the old case
-        verlengen(nieuw_omg, oud, "interne_weging", 6, als(SCHOOL, "a.coord"))
+        verlengen(nieuw_omg, oud, "interne_weging", 6, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord"))
     assert info.value.veld == "aantal"
-    assert verlengen(nieuw_omg, nieuw, "interne_weging", 6, als(SCHOOL, "a.coord")).termijn_einde == eind(2026, 12, 21)
+    assert verlengen(
+        nieuw_omg, nieuw, "interne_weging", 6, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "a.coord")
+    ).termijn_einde == eind(2026, 12, 21)
 
 
 def test_running_case_starts_its_next_steps_with_its_own_version(
@@ -685,7 +691,7 @@ def test_running_case_starts_its_next_steps_with_its_own_version(
     # Drive the old case, under the new version in force, back to interne_weging (nazorg -> nieuw_signaal).
     for stap, uitkomst, extra in [
         ("interne_weging", "eigen_ondersteuning", {}),
-        ("informeren_grondslag", "toestemming", {}),
+        ("informeren_grondslag", "wettelijke_grondslag", {}),
         ("ave_regie_bepalen", "lokaal", {"ave_fase": 1}),
         ("casusoverleg", "plan_opstellen", {}),
         ("plan_van_aanpak", "vastgesteld", {}),
@@ -698,19 +704,19 @@ def test_running_case_starts_its_next_steps_with_its_own_version(
 
     opnieuw = stap_rij(omg, oud, "interne_weging")
     assert (opnieuw.volgnummer, opnieuw.status) == (2, "open")
-    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.3)
+    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.4)
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 14)  # + 8 werkdagen (2099.1)
 
 
 def test_changed_definition_under_a_used_version_is_refused(
     omg: Omgeving, engine: Engine, klok: Klok, tmp_path: Path
 ) -> None:
-    signaleer(omg)  # version 2022.3 is now in use, snapshotted in the store
-    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.3"))
+    signaleer(omg)  # version 2022.4 is now in use, snapshotted in the store
+    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.4"))
     voor = tel(omg)
 
     with pytest.raises(DefinitieFout) as info:
         registreer(vervalst, lees_signaal(signaal_document(bsn=ANDER_BSN, voornamen="Pim")))
     assert info.value.problemen[0][0] == "versie"
-    assert "2022.3" in str(info.value)
+    assert "2022.4" in str(info.value)
     assert tel(omg) == voor

@@ -17,6 +17,7 @@ from aanpak.store.schema import Casus, Melding, Signalering, StapInstantie
 from aanpak.usecases import termijnen
 from aanpak.usecases.bewaking import Signaal, bewaak
 from aanpak.usecases.overdracht import accepteer_overdracht
+from models.casus import Verlengreden
 from models.fouten import DomeinFout
 from tests import wachttijden
 from tests.conftest import Klok
@@ -90,7 +91,9 @@ def test_bewaking_that_was_down_catches_up_over_christmas_in_order(omg: Omgeving
 def test_extension_moves_the_ladder_and_statutory_term_is_refused(omg: Omgeving, klok: Klok) -> None:
     klok.zet(2026, 12, 1)
     casus = signaleer(omg).casus_ref
-    termijnen.verlengen(omg, casus, "interne_weging", 3, als(SCHOOL, "t.test"))  # due Tue 8 → Fri 11 December
+    termijnen.verlengen(
+        omg, casus, "interne_weging", 3, Verlengreden.WACHT_OP_INFORMATIE, als(SCHOOL, "t.test")
+    )  # due Tue 8 → Fri 11 December
     klok.zet(2026, 12, 9, 9)
     assert bewaak(omg) == []  # the reminder moved to Thursday 10
     klok.zet(2026, 12, 10, 8)
@@ -100,7 +103,9 @@ def test_extension_moves_the_ladder_and_statutory_term_is_refused(omg: Omgeving,
 
     besluit(omg, casus, "interne_weging", "meldcode", SCHOOL)
     with pytest.raises(DomeinFout, match="wettelijk") as fout:
-        termijnen.verlengen(omg, casus, "meldcode_vt", 1, als("veilig_thuis.medewerker", "t.test"))
+        termijnen.verlengen(
+            omg, casus, "meldcode_vt", 1, Verlengreden.WACHT_OP_INFORMATIE, als("veilig_thuis.medewerker", "t.test")
+        )
     assert fout.value.veld == "aantal"
 
 
@@ -108,7 +113,7 @@ def test_unaccepted_handoff_escalates_and_old_holder_stays_responsible(omg: Omge
     klok.zet(2026, 12, 1)
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
-    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
     (overdracht_ref,) = toegepast.overdrachten
     # Handoff term 2 werkdagen: Wed 2, Thu 3 → due end of Thursday 3 December.
@@ -130,7 +135,7 @@ def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Om
     klok.zet(2026, 12, 1)
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
-    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
     accepteer_overdracht(omg, toegepast.overdrachten[0], als(WIJKTEAM, "c.r"))
     # casusoverleg: 10 werkdagen from Tue 1 Dec → due Tue 15 Dec; stagnation after 5 more werkdagen → Tue 22 Dec.
@@ -196,7 +201,7 @@ def _naar_uitvoering(omg: Omgeving, klok: Klok, ave: int) -> str:
     klok.zet(2026, 12, 1)
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
-    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     if ave == 1:
         besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=1)
         besluit(omg, casus, "casusoverleg", "plan_opstellen", SCHOOL)

@@ -167,7 +167,7 @@ def besluit(cli: Cli, casus: str, stap: str, uitkomst: str, rol: str, *extra: st
 def naar_ave_regie(cli: Cli) -> str:
     casus = registreer(cli)
     besluit(cli, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
-    besluit(cli, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    besluit(cli, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     return casus
 
 
@@ -515,17 +515,59 @@ def test_hervatten_of_an_open_stap_is_refused(cli: Cli) -> None:
 def test_verlengen_within_and_beyond_the_room(cli: Cli) -> None:
     casus, _ = naar_casusoverleg(cli)
     # casusoverleg: 10 werkdagen from 1 December = 15 December; max_verlenging 5.
-    uit = ok(cli("stap", "verlengen", casus, "casusoverleg", "2", "--als", GEMEENTE, "--door", "d.p"))
+    uit = ok(
+        cli(
+            "stap",
+            "verlengen",
+            casus,
+            "casusoverleg",
+            "2",
+            "--reden",
+            "overleg_nodig",
+            "--als",
+            GEMEENTE,
+            "--door",
+            "d.p",
+        )
+    )
     assert uit.strip() == "Stap casusoverleg verlengd; uiterlijk 17-12-2026."
-    r = cli("stap", "verlengen", casus, "casusoverleg", "4", "--als", GEMEENTE, "--door", "d.p")
+    r = cli(
+        "stap", "verlengen", casus, "casusoverleg", "4", "--reden", "overleg_nodig", "--als", GEMEENTE, "--door", "d.p"
+    )
     assert "aantal: verlenging van 4 werkdagen gaat boven de afgesproken ruimte (nog 3 werkdagen)" in geweigerd(r)
-    uit = ok(cli("stap", "verlengen", casus, "casusoverleg", "3", "--als", GEMEENTE, "--door", "d.p"))
+    uit = ok(
+        cli(
+            "stap",
+            "verlengen",
+            casus,
+            "casusoverleg",
+            "3",
+            "--reden",
+            "overleg_nodig",
+            "--als",
+            GEMEENTE,
+            "--door",
+            "d.p",
+        )
+    )
     assert uit.strip() == "Stap casusoverleg verlengd; uiterlijk 22-12-2026."
 
 
 def test_verlengen_by_a_rol_without_authority(cli: Cli) -> None:
     casus, _ = naar_casusoverleg(cli)
-    r = cli("stap", "verlengen", casus, "casusoverleg", "1", "--als", "politie.wijkagent", "--door", "w.a")
+    r = cli(
+        "stap",
+        "verlengen",
+        casus,
+        "casusoverleg",
+        "1",
+        "--reden",
+        "overleg_nodig",
+        "--als",
+        "politie.wijkagent",
+        "--door",
+        "w.a",
+    )
     assert "rol 'politie.wijkagent' mag de termijn van stap 'casusoverleg' niet wijzigen" in geweigerd(r)
 
 
@@ -533,7 +575,19 @@ def test_a_wettelijke_termijn_cannot_be_extended(cli: Cli) -> None:
     casus = registreer(cli)
     uit = besluit(cli, casus, "interne_weging", "meldcode", SCHOOL)
     assert "Gestart: meldcode_vt, informeren_grondslag" in uit
-    r = cli("stap", "verlengen", casus, "meldcode_vt", "1", "--als", VEILIG_THUIS, "--door", "v.t")
+    r = cli(
+        "stap",
+        "verlengen",
+        casus,
+        "meldcode_vt",
+        "1",
+        "--reden",
+        "overleg_nodig",
+        "--als",
+        VEILIG_THUIS,
+        "--door",
+        "v.t",
+    )
     fout = geweigerd(r)
     assert "wettelijk" in fout
     assert "art. 4.1.1 lid 2 Wmo 2015" in fout

@@ -171,7 +171,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
 
     stap("afstemming_na_match", "afgestemd", SCHOOL, "Wacht op interne_weging — school — uiterlijk ")
     stap("interne_weging", "eigen_ondersteuning", SCHOOL, "Wacht op informeren_grondslag — school — uiterlijk ")
-    stap("informeren_grondslag", "toestemming", SCHOOL, "Wacht op ave_regie_bepalen — school — uiterlijk ")
+    stap("informeren_grondslag", "wettelijke_grondslag", SCHOOL, "Wacht op ave_regie_bepalen — school — uiterlijk ")
     aanbod = stap(
         "ave_regie_bepalen",
         "lokaal",

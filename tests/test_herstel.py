@@ -72,7 +72,7 @@ def bereid_voor(tmp_path: Path, sqlite_sjabloon: Path) -> Iterator[Callable[[str
         klok.verder(days=1)
         besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
         klok.verder(days=1)
-        besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+        besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
         klok.verder(days=1)
         genomen = neem_besluit(
             omg,

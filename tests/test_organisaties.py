@@ -232,7 +232,7 @@ WISSEL, BAKEN = "school-de-wissel", "school-het-baken"
 def _naar_ave_regie(omg: Omgeving) -> str:
     casus = signaleer(omg, organisatie=WISSEL).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
-    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL)
+    besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     return casus
 
 

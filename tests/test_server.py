@@ -136,7 +136,7 @@ def naar_casusoverleg(api: Api) -> tuple[str, str]:
     """AVE 2 with casusregie offered to the wijkteam (procesregie at the gemeente); returns (case, handoff)."""
     casus = registreer(api)
     besluit(api, casus, "interne_weging", "eigen_ondersteuning")
-    besluit(api, casus, "informeren_grondslag", "toestemming")
+    besluit(api, casus, "informeren_grondslag", "wettelijke_grondslag")
     r = besluit(api, casus, "ave_regie_bepalen", "lokaal", ave_fase=2, casusregie=WIJKTEAM)
     assert r["toegepast"] is not None
     (overdracht,) = r["toegepast"]["overdrachten"]
@@ -343,7 +343,9 @@ def test_te_groot_verzoek_is_413_met_liegende_content_length(api: Api) -> None:
 def test_besluit_en_termijnen(api: Api) -> None:
     casus = registreer(api)
     versie = ok(api.get("/postvak", SCHOOL))[0]["versie"]
-    verlengd = ok(api.post(f"/casussen/{casus}/stappen/interne_weging/verlengen", SCHOOL, {"aantal": 2}))
+    verlengd = ok(
+        api.post(f"/casussen/{casus}/stappen/interne_weging/verlengen", SCHOOL, {"aantal": 2, "reden": "overleg_nodig"})
+    )
     assert verlengd["stap"] == "interne_weging"
     opgeschort = ok(
         api.post(f"/casussen/{casus}/stappen/interne_weging/opschorten", SCHOOL, {"reden": "wacht_op_informatie"})
@@ -407,7 +409,7 @@ OPVRAGINGEN: list[tuple[str, str, Any]] = [
     ("POST", "/stappen/interne_weging/besluit", {"uitkomst": "geen_zorg"}),
     ("POST", "/stappen/interne_weging/opschorten", {"reden": "overig"}),
     ("POST", "/stappen/interne_weging/hervatten", None),
-    ("POST", "/stappen/interne_weging/verlengen", {"aantal": 1}),
+    ("POST", "/stappen/interne_weging/verlengen", {"aantal": 1, "reden": "overig"}),
     ("POST", "/stappen/uitvoering_monitoring/review", None),
     ("GET", "/grondslagen", None),
     ("POST", "/grondslagen", {"soort": "wettelijke_taak", "doel": "casusoverleg"}),

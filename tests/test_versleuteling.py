@@ -60,7 +60,7 @@ def casus_met_persoonsgegevens(omg: Omgeving, klok: Klok) -> str:
     signaleer(omg, rol=JGZ, bsn=None)
     klok.zet(2026, 12, 3)
     besluit(omg, casus, "interne_weging", "opschalen", SCHOOL, toelichting=TOELICHTING)
-    besluit(omg, casus, "informeren_grondslag", "toestemming", SCHOOL, toelichting=TOELICHTING)
+    besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL, toelichting=TOELICHTING)
     klok.zet(2026, 12, 7)
     toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, toelichting=TOELICHTING)
     klok.zet(2026, 12, 8)

@@ -35,7 +35,7 @@ from aanpak.cli.weergave import console, resterend
 from aanpak.redactie import installeer as installeer_redactie
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
-from models.casus import Opschortreden
+from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
 from models.invoer import MAX_BYTES, lees_json
 from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
@@ -346,11 +346,17 @@ def hervatten_cmd(casus_ref: str, stap: str, als: Als, door: Door, organisatie: 
 @stap_app.command("verlengen")
 @domeinfouten
 def verlengen_cmd(
-    casus_ref: str, stap: str, aantal: int, als: Als, door: Door, organisatie: Organisatie = None
+    casus_ref: str,
+    stap: str,
+    aantal: int,
+    reden: Annotated[Verlengreden, typer.Option()],
+    als: Als,
+    door: Door,
+    organisatie: Organisatie = None,
 ) -> None:
-    """Verleng een afgesproken termijn (niet een wettelijke) binnen de ruimte van het werkproces."""
+    """Verleng een afgesproken termijn (niet een wettelijke) binnen de ruimte van het werkproces (met reden)."""
     omg = _omgeving()
-    r = termijnen.verlengen(omg, casus_ref, stap, aantal, actor_uit(omg, als, door, organisatie))
+    r = termijnen.verlengen(omg, casus_ref, stap, aantal, reden, actor_uit(omg, als, door, organisatie))
     console.print(f"Stap {r.stap} verlengd; uiterlijk {datum(r.termijn_einde)}.")
 
 

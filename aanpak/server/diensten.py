@@ -24,7 +24,7 @@ from aanpak.usecases import grondslag as grondslag_uc
 from aanpak.usecases.betrokkenheid import casus_bestaat, controleer_betrokken, controleer_via
 from aanpak.usecases.rapport import Filters, Rapport, maak_rapport
 from models.actor import Actor
-from models.casus import Opschortreden
+from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
 from models.privacy import Beperkingsreden
 from models.signaal import SignaalIn
@@ -147,9 +147,11 @@ def hervatten(omg: Omgeving, actor: Actor, casus_ref: str, stap: str) -> termijn
     return termijnen.hervatten(omg, casus_ref, stap, actor)
 
 
-def verlengen(omg: Omgeving, actor: Actor, casus_ref: str, stap: str, aantal: int) -> termijnen.TermijnGewijzigd:
+def verlengen(
+    omg: Omgeving, actor: Actor, casus_ref: str, stap: str, aantal: int, reden: Verlengreden
+) -> termijnen.TermijnGewijzigd:
     controleer_betrokken(omg, actor, casus_ref, "verlengen")
-    return termijnen.verlengen(omg, casus_ref, stap, aantal, actor)
+    return termijnen.verlengen(omg, casus_ref, stap, aantal, reden, actor)
 
 
 def review(omg: Omgeving, actor: Actor, casus_ref: str, stap: str) -> termijnen.ReviewVastgelegd:

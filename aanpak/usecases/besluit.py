@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
-from aanpak.store.schema import Besluit, Casus, Overdracht, StapInstantie
+from aanpak.store.schema import Besluit, Casus, Jeugdige, Overdracht, StapInstantie
+from aanpak.usecases import grondslag
 from aanpak.usecases.gedeeld import (
     actieve_stappen,
     casus_op_ref,
@@ -41,6 +42,8 @@ from models.casus import (
     ontvangers,
 )
 from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
+from models.kalender import lokale_datum
+from models.privacy import Grondslagsoort
 from models.werkproces import Werkproces
 
 
@@ -102,6 +105,27 @@ def _actieve_stap(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie
     raise NietGevonden(f"casus {casus.ref} heeft geen lopende stap '{stap_key}'", veld="stap")
 
 
+def _controleer_grondslag(
+    omg: Omgeving, sessie: Session, wp: Werkproces, casus: Casus, stap_key: str, uitkomst: str
+) -> None:
+    """An outcome that claims a ground (e.g. "toestemming vastgelegd") needs that ground in force on the case,
+    so the history cannot say consent was recorded while it was not."""
+    definitie = wp.stap(stap_key).uitkomst(uitkomst)
+    if definitie is None or definitie.vereist_grondslag is None:
+        return
+    soort = Grondslagsoort(definitie.vereist_grondslag.value)
+    nu = omg.nu()
+    jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
+    assert jeugdige is not None
+    leeftijd = grondslag.identiteit(omg, jeugdige).leeftijd_op(lokale_datum(nu))  # for "in force": never shown
+    if not any(r.soort == soort and r.van_kracht(nu, leeftijd) for r in grondslag.regels(sessie, casus)):
+        raise DomeinFout(
+            f"uitkomst '{uitkomst}' vraagt een vastgelegde grondslag '{soort.value}' die van kracht is; "
+            "leg die eerst vast",
+            veld="uitkomst",
+        )
+
+
 def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenomen:
     """Record ``actor``'s decision; only the step's owner or a regie holder — at their own organisation —
     may decide."""
@@ -150,6 +174,7 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
             procesregie_organisatie=invoer.procesregie_organisatie,
             eigenaar_organisatie=invoer.eigenaar_organisatie,
         )
+        _controleer_grondslag(omg, sessie, wp, casus, stap.stap_key, invoer.uitkomst)
         nieuwe_regie = {o.soort.value: o.naar for o in gevolgen.overdrachten}
         if gevolgen.procesregie_direct is not None:
             nieuwe_regie["procesregie"] = gevolgen.procesregie_direct

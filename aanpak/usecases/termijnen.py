@@ -13,7 +13,7 @@ from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, mel
 from models.actor import Actor
 from models.bewaking import review_op
 from models.binding import Partij, controleer_actor, partij
-from models.casus import Opschortreden, StapStatus, kalender_voor, max_verlenging, termijn_voor
+from models.casus import Opschortreden, StapStatus, Verlengreden, kalender_voor, max_verlenging, termijn_voor
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.kalender import TermijnEenheid, lokale_datum
 
@@ -61,6 +61,21 @@ def opschorten(omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortrede
             )
         if stap.status != StapStatus.OPEN:
             raise Conflict(f"stap '{stap_key}' is al besloten", veld="stap")
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        termijn = termijn_voor(wp.stap(stap.stap_key), stap.acuut)
+        regel = termijn.opschortregel()
+        if not regel.toegestaan:
+            soort = f"wettelijk ({termijn.bron or 'wet'})" if termijn.wettelijk else "niet opschortbaar"
+            raise DomeinFout(
+                f"de termijn van stap '{stap.stap_key}' is {soort} en kan niet opgeschort worden",
+                veld="stap",
+            )
+        if regel.max_werkdagen is not None and stap.opgeschort_werkdagen >= regel.max_werkdagen:
+            raise DomeinFout(
+                f"stap '{stap.stap_key}' is al {stap.opgeschort_werkdagen} werkdagen opgeschort geweest, "
+                f"het maximum ({regel.max_werkdagen})",
+                veld="stap",
+            )
         stap.status = StapStatus.OPGESCHORT
         stap.opgeschort_op = nu
         stap.opschortreden = reden.value
@@ -81,6 +96,14 @@ def opschorten(omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortrede
         )
 
 
+def _geteld(verstreken: int, eerder: int, maximum: int | None) -> int:
+    """The werkdagen a resume adds to the term: never more than the room the definition's maximum leaves
+    across all suspensions of the step, however long it actually stayed suspended."""
+    if maximum is None:
+        return verstreken
+    return max(0, min(verstreken, maximum - eerder))
+
+
 def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> TermijnGewijzigd:
     """Resume: the due date moves by the werkdagen the step was suspended (hours for acute hour terms)."""
     nu = omg.nu()
@@ -93,9 +116,10 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         kalender = kalender_voor(wp)
         termijn = termijn_voor(wp.stap(stap.stap_key), stap.acuut)
-        werkdagen = kalender.werkdagen_in(lokale_datum(stap.opgeschort_op), lokale_datum(nu))
+        verstreken = kalender.werkdagen_in(lokale_datum(stap.opgeschort_op), lokale_datum(nu))
+        werkdagen = _geteld(verstreken, stap.opgeschort_werkdagen, termijn.opschortregel().max_werkdagen)
         vorige_einde = stap.termijn_einde
-        if termijn.eenheid == TermijnEenheid.UREN:
+        if termijn.eenheid == TermijnEenheid.UREN and werkdagen == verstreken:
             stap.termijn_einde = stap.termijn_einde + (nu - stap.opgeschort_op)
         else:
             stap.termijn_einde = kalender.verschuif(stap.termijn_einde, werkdagen)
@@ -114,6 +138,7 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
             organisatie=actor.organisatie,
             actor=actor.persoon,
             werkdagen=werkdagen,
+            werkdagen_verstreken=verstreken,
             termijn_einde=stap.termijn_einde.isoformat(),
         )
         if stap.termijn_einde == vorige_einde:  # a resume that moves nothing changes no term: nothing to tell
@@ -143,7 +168,9 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
         )
 
 
-def verlengen(omg: Omgeving, casus_ref: str, stap_key: str, aantal: int, actor: Actor) -> TermijnGewijzigd:
+def verlengen(
+    omg: Omgeving, casus_ref: str, stap_key: str, aantal: int, reden: Verlengreden, actor: Actor
+) -> TermijnGewijzigd:
     """Extend within the definition's bound; a statutory term cannot be extended by a coordinator."""
     nu = omg.nu()
     if aantal < 1:
@@ -183,6 +210,7 @@ def verlengen(omg: Omgeving, casus_ref: str, stap_key: str, aantal: int, actor: 
             actor=actor.persoon,
             aantal=aantal,
             eenheid=termijn.eenheid.value,
+            reden=reden.value,
             termijn_einde=stap.termijn_einde.isoformat(),
         )
         meld(

@@ -20,7 +20,7 @@ from aanpak.server.api.gedeeld import (
 from aanpak.server.toegang import Ingelogd
 from aanpak.usecases.besluit import BesluitToegepast
 from aanpak.usecases.termijnen import ReviewVastgelegd, TermijnGewijzigd
-from models.casus import Opschortreden
+from models.casus import Opschortreden, Verlengreden
 
 router = APIRouter(tags=["stappen"])
 
@@ -118,14 +118,15 @@ def hervatten(casus_ref: CasusRef, stap: StapKey, actor: Ingelogd, omg: Omg) -> 
 
 class VerlengVerzoek(Verzoek):
     aantal: int = Field(ge=1, le=250)
+    reden: Verlengreden
 
 
 @router.post("/casussen/{casus_ref}/stappen/{stap}/verlengen", response_model=TermijnGewijzigd)
 def verlengen(
     casus_ref: CasusRef, stap: StapKey, verzoek: VerlengVerzoek, actor: Ingelogd, omg: Omg
 ) -> TermijnGewijzigd:
-    """Verleng een afgesproken termijn (niet een wettelijke) met een aantal werkdagen."""
-    return diensten.verlengen(omg, actor, casus_ref, stap, verzoek.aantal)
+    """Verleng een afgesproken termijn (niet een wettelijke) met een aantal werkdagen (met reden)."""
+    return diensten.verlengen(omg, actor, casus_ref, stap, verzoek.aantal, verzoek.reden)
 
 
 @router.post("/casussen/{casus_ref}/stappen/{stap}/review", response_model=ReviewVastgelegd)

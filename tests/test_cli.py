@@ -553,6 +553,21 @@ def test_verlengen_within_and_beyond_the_room(cli: Cli) -> None:
     assert uit.strip() == "Stap casusoverleg verlengd; uiterlijk 22-12-2026."
 
 
+def test_verlengen_without_a_reason_is_a_usage_error(cli: Cli) -> None:
+    casus = registreer(cli)
+    r = cli("stap", "verlengen", casus, "interne_weging", "1", "--als", SCHOOL, "--door", "a")
+    assert "--reden" in gebruiksfout(r)
+    r = cli("stap", "verlengen", casus, "interne_weging", "1", "--reden", "vakantie", "--als", SCHOOL, "--door", "a")
+    assert "--reden" in gebruiksfout(r)
+
+
+def test_a_wettelijke_termijn_cannot_be_suspended(cli: Cli) -> None:
+    casus = registreer(cli)
+    besluit(cli, casus, "interne_weging", "meldcode", SCHOOL)
+    r = cli("stap", "opschorten", casus, "meldcode_vt", "--reden", "overig", "--als", VEILIG_THUIS, "--door", "v.t")
+    assert "kan niet opgeschort worden" in geweigerd(r)
+
+
 def test_verlengen_by_a_rol_without_authority(cli: Cli) -> None:
     casus, _ = naar_casusoverleg(cli)
     r = cli(

@@ -400,6 +400,22 @@ def test_overdracht_accepteren(api: Api) -> None:
     assert len(weigeringen(api.omg, casus, JGZ)) == 1
 
 
+def test_verlengen_needs_a_reason(api: Api) -> None:
+    casus = registreer(api)
+    pad = f"/casussen/{casus}/stappen/interne_weging/verlengen"
+    assert velden(probleem(api.post(pad, SCHOOL, {"aantal": 1}), 422)) == ["reden"]
+    assert velden(probleem(api.post(pad, SCHOOL, {"aantal": 1, "reden": "vakantie"}), 422)) == ["reden"]
+    verlengd = ok(api.post(pad, SCHOOL, {"aantal": 1, "reden": "wacht_op_informatie"}))
+    assert verlengd["termijn_einde"].startswith("2026-12-09")
+
+
+def test_the_statutory_meldcode_term_cannot_be_suspended_over_the_api(api: Api) -> None:
+    casus = registreer(api)
+    besluit(api, casus, "interne_weging", "meldcode")
+    r = api.post(f"/casussen/{casus}/stappen/meldcode_vt/opschorten", SCHOOL, {"reden": "wacht_op_informatie"})
+    assert velden(probleem(r, 422)) == ["stap"]
+
+
 # -- niet betrokken = onbekend ------------------------------------------------------------------------------------
 
 #: (method, path after the case, body) per family; all answer 404 for an uninvolved role, as for no case.

@@ -229,6 +229,20 @@ def lees_db(pad: Path, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
         con.close()
 
 
+def taakruns_van(flow_run_id: UUID, timeout: float = wachttijden.OPGESLAGEN) -> list[TaskRun]:
+    """Task run states reach the server as events, after the flow run itself: wait until they are stored."""
+    from prefect.events.worker import EventsWorker
+
+    EventsWorker.drain_all()
+    grens = time.monotonic() + timeout
+    while True:
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        if (runs and all(r.state is not None and r.state.is_final() for r in runs)) or time.monotonic() > grens:
+            return runs
+        time.sleep(wachttijden.POLL)
+
+
 def wacht_tot_opgeslagen(flow_run_id: UUID, eind: str, timeout: float = wachttijden.OPGESLAGEN) -> None:
     """Logs and events reach the server in batches: wait until the run's final log line and event are stored."""
     from prefect.events.worker import EventsWorker
@@ -507,9 +521,9 @@ def test_task_errors_carry_no_personal_data(prefect_server: str, omg: Omgeving, 
     assert state.is_failed()
     run_id = state.state_details.flow_run_id
     assert run_id is not None
+    taakruns = taakruns_van(run_id)
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(run_id)
-        taakruns = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
     assert run.state is not None
     assert run.state.type == StateType.FAILED
     assert run.state.message is not None
@@ -540,9 +554,9 @@ def test_a_domain_error_in_a_flow_names_the_reference(prefect_server: str, omg: 
     assert state.is_failed()
     run_id = state.state_details.flow_run_id
     assert run_id is not None
+    taakruns = taakruns_van(run_id)
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(run_id)
-        taakruns = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
     assert run.name == f"{verwerkt.casus_ref} · interne_weging"
     assert run.state is not None
     assert run.state.type == StateType.FAILED

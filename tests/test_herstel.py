@@ -26,7 +26,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 from sqlalchemy import Engine, select, text
 
-from aanpak import uitvoering
+from aanpak import prefect_zombies, uitvoering
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Historie, Melding, Overdracht, StapInstantie
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
@@ -191,7 +191,9 @@ def test_crash_in_the_middle_of_the_transaction(
     # Prefect saw the run start and never heard from it again.
     assert [staat(r) for r in runs_van(opzet.casus_ref)] == [StateType.RUNNING]
 
-    # The recovery round marks the dead process's run Crashed and finds the decision still to apply.
+    # The recovery round (as `aanpak herstel` and the termijnbewaking run it) marks the dead process's run
+    # Crashed and finds the decision still to apply.
+    assert prefect_zombies.ruim_op() != []
     onaf = onafgemaakt(opzet.omg)
     assert onaf.besluiten == [(opzet.besluit_ref, opzet.casus_ref, STAP)]
     assert [staat(r) for r in runs_van(opzet.casus_ref)] == [StateType.CRASHED]

@@ -23,6 +23,7 @@ import pytest
 from aanpak import prefect_lokaal
 from aanpak.config import Instellingen
 from tests import wachttijden
+from tests.gegevens import register_met_een_school
 
 pytestmark = pytest.mark.prefect
 
@@ -60,6 +61,8 @@ def omgeving(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_")}
     return env | {
         "AANPAK_DATA_DIR": str(data_dir),
+        # One school: the CLI's default organisation applies (tests/test_organisaties.py covers two).
+        "AANPAK_ORGANISATIES": str(register_met_een_school(data_dir.parent)),
         "AANPAK_PREFECT": "true",
         "AANPAK_DEPLOYMENTS": "false",
         "AANPAK_PREFECT_POORT": "0",

@@ -591,9 +591,15 @@ def test_toegangslog_pad_zonder_query_en_zonder_vreemde_delen() -> None:
     assert veilig_pad(f"{V1}/casussen/Zwaantje%20Xylofoonstra/tijdlijn") == f"{V1}/casussen/[…]/tijdlijn"
 
 
-def test_uvicorn_op_loopback(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+def test_uvicorn_op_loopback(api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real server on 127.0.0.1 port 0: requests work, and the access log holds no data and no token."""
     caplog.set_level(logging.INFO)
+    # Whatever configured logging earlier in the session (Prefect, another uvicorn), its access records reach us.
+    for naam in ("uvicorn.access", "uvicorn.error", "uvicorn"):
+        logger = logging.getLogger(naam)
+        monkeypatch.setattr(logger, "disabled", False)
+        monkeypatch.setattr(logger, "propagate", True)
+        monkeypatch.setattr(logger, "level", logging.INFO)
     server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=0, log_config=None, access_log=True))
     draad = threading.Thread(target=server.run, daemon=True)
     draad.start()

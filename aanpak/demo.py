@@ -7,11 +7,20 @@ sees nothing of the case in its postvak and is refused ``casus inzien`` as if th
 Time is simulated (a demo clock moves forward working day by working day) so the due dates show the Algemene
 termijnenwet at work; every
 transition goes through the same use cases and transition runner as the CLI.
+
+Isolation: the demo works in its own data folder ``<data dir>/demo/`` (its own SQLite case store, keys and local
+mailbox, emptied at every start; never ``AANPAK_DATABASE_URL`` or ``AANPAK_KANALEN``) and shares only the local
+Prefect server. So a demo that stops midway leaves its future-dated signals where no recovery of the real store
+(``aanpak herstel``, the bewaking) can find them, and sends nothing to configured channels.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 # Coordinators read our output, not Prefect's log lines (those still reach the Prefect UI).
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
@@ -37,7 +46,7 @@ from aanpak.usecases.besluit import BesluitIn, neem_besluit
 from aanpak.usecases.signaal import registreer_signaal
 from models.actor import Actor
 from models.casus import kalender_voor
-from models.fouten import NietGevonden
+from models.fouten import DomeinFout, NietGevonden
 from models.kalender import AMSTERDAM, Werkdagkalender, lokale_datum
 from models.privacy import Grondslagsoort, vereiste_toestemming
 from models.signaal import lees_signaal
@@ -137,7 +146,82 @@ def _toon_termijnen(omg: Omgeving, casus: str) -> None:
             )
 
 
+#: The demo's own folder under the data folder (fictitious data only: emptied at every start).
+DEMOMAP = "demo"
+#: The settings the demo sets aside: its store is always the embedded SQLite file, its mailbox the local one.
+_WEGGEZET = ("AANPAK_DATABASE_URL", "AANPAK_KANALEN")
+
+
+@contextmanager
+def _omgevingsvariabelen(waarden: dict[str, str | None]) -> Iterator[None]:
+    """Set (or with None remove) environment variables for this block; restored after, also on failure."""
+    vorige = {k: os.environ.get(k) for k in waarden}
+    try:
+        for k, v in waarden.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        instellingen.cache_clear()
+        yield
+    finally:
+        for k, v in vorige.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        instellingen.cache_clear()
+
+
+@contextmanager
+def _zelfde_prefect() -> Iterator[None]:
+    """The Prefect server of the real settings (``PREFECT_API_URL``, else the local one under the real data
+    folder), resolved before the data folder moves: the demo's runs show in the same UI."""
+    echt = instellingen()
+    if not echt.prefect:
+        yield
+        return
+    from prefect.settings import get_current_settings, temporary_settings
+
+    from aanpak import prefect_lokaal
+
+    if get_current_settings().api.url:
+        yield
+        return
+    try:
+        verbinding = prefect_lokaal.zorg_voor_server(echt)
+    except prefect_lokaal.PrefectStartFout:
+        raise DomeinFout("de lokale Prefect-server start niet; de demo heeft nog niets vastgelegd") from None
+    with temporary_settings(updates={"api.url": verbinding.api_url, "api.auth_string": verbinding.auth}):
+        yield
+
+
+@contextmanager
+def afgezonderd() -> Iterator[Path]:
+    """The demo's own data folder for this block (see the module docstring); yields it."""
+    map_ = (instellingen().data_dir / DEMOMAP).resolve()
+    with _zelfde_prefect():
+        shutil.rmtree(map_, ignore_errors=True)  # a previous demo's fictitious case, stopped or not
+        # In process, never as deployment runs: a worker would look for the demo's signals in the real store.
+        waarden: dict[str, str | None] = {
+            "AANPAK_DATA_DIR": str(map_),
+            "AANPAK_DEPLOYMENTS": "false",
+            **dict.fromkeys(_WEGGEZET),
+        }
+        with _omgevingsvariabelen(waarden):
+            try:
+                yield map_
+            finally:
+                zet_standaard(None)
+
+
 def main() -> None:
+    """The demo, in its own data folder."""
+    with afgezonderd() as map_:
+        _verloop(map_)
+
+
+def _verloop(map_: Path) -> None:
     omg = bouw()
     zet_standaard(omg)
     with omg.uow() as sessie:
@@ -148,6 +232,7 @@ def main() -> None:
 
     console.print(Rule("aanpak — demo: van signaal naar aanpak"))
     console.print(f"Casusopslag: {omg.engine.url.render_as_string(hide_password=True)}")
+    console.print(f"Eigen demomap: {map_} (eigen casusopslag en postvak; uw casusopslag blijft onaangeroerd)")
     console.print(f"Werkproces: {wp.naam} (versie {wp.versie}); demo-klok start {moment_tekst(klok())}\n")
 
     r1 = registreer_signaal(
@@ -251,10 +336,12 @@ def main() -> None:
         controle = logboek.verifieer(sessie)
     console.print(
         f"Verwerkingslog: {controle.aantal} regel(s), hashketen {'in orde' if controle.in_orde else 'GEBROKEN'} "
-        f"([bold].venv/bin/aanpak audit toon --casus {casus}[/])."
+        f"([bold]AANPAK_DATA_DIR={map_} .venv/bin/aanpak audit toon --casus {casus}[/])."
     )
     console.print(Rule())
-    console.print(f"Bekijk de casus opnieuw met: [bold].venv/bin/aanpak casus tijdlijn {casus}[/]")
+    console.print(
+        f"Bekijk de casus opnieuw met: [bold]AANPAK_DATA_DIR={map_} .venv/bin/aanpak casus tijdlijn {casus}[/]"
+    )
     console.print(
         "In de Prefect UI: [bold]make up[/], open http://127.0.0.1:4200 → Runs, filter op tag "
         f"[bold]casus:{casus}[/]; het casusoverzicht staat onder Artifacts als [bold]casus-{casus.lower()}[/]."
@@ -384,11 +471,12 @@ def _toon_meldingen(omg: Omgeving, casus_ref: str) -> None:
 if __name__ == "__main__":
     import sys
 
-    from models.fouten import DomeinFout
-
     try:
         main()
-    except DomeinFout as exc:  # e.g. Prefect away: what was asked is stored; `aanpak herstel` finishes it later
+    except DomeinFout as exc:  # e.g. Prefect away: the demo's half case stays in its own folder, out of reach
         console.print(f"[bold red]Gestopt:[/] {exc.melding}", markup=True, highlight=False)
-        console.print("Draai [bold].venv/bin/aanpak herstel[/] zodra Prefect terug is, of start de demo opnieuw.")
+        console.print(
+            "De demo werkte in een eigen map; uw casusopslag is niet aangeraakt. Start de demo opnieuw zodra "
+            "Prefect terug is (de vorige demo-casus wordt dan weggegooid)."
+        )
         sys.exit(1)

@@ -497,6 +497,7 @@ def test_cli_bewaring(omg: Omgeving, klok: Klok, monkeypatch: pytest.MonkeyPatch
         r = runner.invoke(app, ["bewaring", "wis", ref, *loket])
         assert r.exit_code == 0, r.output
         assert f"Casus {ref} is verwijderd" in r.output
+        assert "Lokaal postvak: 0 bericht(en) over deze casus verwijderd." in r.output  # nothing was delivered
         assert "volgende bewaring-run" in r.output
         r = runner.invoke(app, ["bewaring", "log"])
         assert ref in r.output

@@ -121,3 +121,24 @@ def test_rechten_inzage_corrigeer_and_beperk(cli: Cli, tmp_path: Path) -> None:
     assert "beperkt" in fout
     assert "Beperking opgeheven" in ok(cli("rechten", "hef-beperking-op", ref, *loket))
     assert "Verwerkingslog in orde" in ok(cli("audit", "verifieer"))
+
+
+def test_rechten_zoek_by_bsn_for_the_privacyloket_only(cli: Cli, tmp_path: Path) -> None:
+    ref = nieuwe_casus(cli, tmp_path)
+    loket = ["--als", LOKET, "--door", "p.loket", "--doel", "inzageverzoek"]
+    assert ok(cli("rechten", "zoek", "--bsn", SENTINEL_BSN, *loket)).split() == [ref]
+    # Typed hidden at the prompt, so the number stays out of the shell history.
+    gevraagd = ok(cli("rechten", "zoek", *loket, stdin=f"{SENTINEL_BSN}\n"))
+    assert ref in gevraagd
+    assert SENTINEL_BSN not in gevraagd
+    assert "Geen casus gevonden" in ok(cli("rechten", "zoek", "--bsn", "999990019", *loket))
+    fout = geweigerd(
+        cli("rechten", "zoek", "--bsn", SENTINEL_BSN, "--als", SCHOOL, "--door", "a.mentor", "--doel", "wisverzoek")
+    )
+    assert "privacyloket" in fout
+    geen_persoonsgegevens(fout)
+    fout = geweigerd(cli("rechten", "zoek", "--bsn", "111222334", *loket))
+    assert "111222334" not in fout
+    log = ok(cli("audit", "toon", "--casus", ref))
+    assert "zoeken_bsn" in log
+    geen_persoonsgegevens(log)

@@ -30,6 +30,7 @@ from aanpak.server.app import maak_app
 from aanpak.server.logboeken import veilig_pad
 from aanpak.store.db import maak_engine
 from aanpak.store.schema import Verwerking
+from aanpak.usecases import logboek
 from tests.conftest import Klok, maak_omgeving
 from tests.gegevens import SENTINEL_BSN, SENTINELS, signaal_document
 from tests.server_hulp import EERSTE_VAN_TYPE, Klant, Uitgever
@@ -508,6 +509,36 @@ def test_rechten_van_betrokkenen_via_het_privacyloket(api: Api) -> None:
     assert gecorrigeerd["velden"] == ["achternaam"]
     assert ok(api.post(f"/rechten/casussen/{casus}/beperking", LOKET, {"reden": "bezwaar"}))["herhaald"] is False
     assert ok(api.delete(f"/rechten/casussen/{casus}/beperking", LOKET))["herhaald"] is False
+
+
+def test_privacyloket_zoekt_op_bsn_in_de_body(api: Api) -> None:
+    casus = registreer(api)
+    body = {"bsn": SENTINEL_BSN, "doel": "inzageverzoek"}
+    r = api.post("/rechten/zoek", LOKET, body)
+    assert ok(r) == {"casus_refs": [casus]}
+    assert ok(api.post("/rechten/zoek", LOKET, {"bsn": "999990019", "doel": "wisverzoek"})) == {"casus_refs": []}
+    # A coordinator is refused (403, naming the role), and the refusal is logged.
+    geweigerd = api.post("/rechten/zoek", GEMEENTE, body)
+    assert velden(probleem(geweigerd, 403)) == ["actor_rol"]
+    geen_persoonsgegevens(geweigerd.text)
+    fout = api.post("/rechten/zoek", LOKET, {"bsn": BSN_FOUT, "doel": "inzageverzoek"})
+    assert velden(probleem(fout, 422)) == ["bsn"]
+    geen_persoonsgegevens(fout.text)
+    assert velden(probleem(api.post("/rechten/zoek", LOKET, {"bsn": SENTINEL_BSN, "doel": "nieuwsgierig"}), 422)) == [
+        "doel"
+    ]
+    # Only in the body: a query string is no way in.
+    probleem(api.post(f"/rechten/zoek?bsn={SENTINEL_BSN}&doel=inzageverzoek", LOKET), 422)
+    with api.omg.uow() as sessie:
+        zoekregels = sessie.scalars(select(Verwerking).where(Verwerking.handeling == "zoeken_bsn")).all()
+        assert [(v.rol, v.uitkomst) for v in zoekregels] == [
+            (LOKET, "gevonden"),
+            (LOKET, "niet_gevonden"),
+            (GEMEENTE, "geweigerd"),
+            (LOKET, "geweigerd"),
+        ]
+        for v in sessie.scalars(select(Verwerking)):
+            assert SENTINEL_BSN not in json.dumps(logboek.inhoud(v))
 
 
 def test_bewaring(api: Api) -> None:

@@ -112,6 +112,8 @@ def wis_cmd(casus_ref: str, als: Als, door: Door) -> None:
         console.print(f"Casus {weg.ref} was al verwijderd ({weg.verwijdering_ref}); er is niets gewijzigd.")
     else:
         console.print(f"Casus {weg.ref} is verwijderd ({weg.verwijdering_ref}): {_aantallen(weg.aantallen)}.")
+        n = weg.aantallen.get(bewaring.POSTVAK, 0)
+        console.print(f"Lokaal postvak: {n} bericht(en) over deze casus verwijderd.")
     if not instellingen().prefect:
         console.print("Prefect staat uit: de volgende bewaring-run schoont Prefect op.")
         return

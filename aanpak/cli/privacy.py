@@ -32,7 +32,8 @@ audit_app = typer.Typer(
     help="Het verwerkingslog: wie zag wat, waarom — en of het onveranderd is.", no_args_is_help=True
 )
 rechten_app = typer.Typer(
-    help="Verzoeken van betrokkenen (privacyloket): inzage, correctie, beperking.", no_args_is_help=True
+    help="Verzoeken van betrokkenen (privacyloket): zoeken op BSN, inzage, correctie, beperking.",
+    no_args_is_help=True,
 )
 
 #: Dutch wording of the fixed refusal reasons.
@@ -252,6 +253,31 @@ def toon_cmd(
 
 
 # -- rechten van betrokkenen ------------------------------------------------------------------------------------
+
+
+@rechten_app.command("zoek")
+@domeinfouten
+def zoek_cmd(
+    als: Als,
+    door: Door,
+    doel: Annotated[rechten.Zoekdoel, typer.Option("--doel", help="Het verzoek waarvoor u zoekt (wordt gelogd).")],
+    bsn: Annotated[
+        str,
+        typer.Option(
+            "--bsn",
+            prompt="BSN",
+            hide_input=True,
+            help="Het BSN van de jeugdige; laat weg om het verborgen in te typen (niet in de shellgeschiedenis).",
+        ),
+    ],
+) -> None:
+    """Vind de casussen (open en gesloten) van een jeugdige op BSN; elke zoekvraag komt in het verwerkingslog."""
+    uitkomst = rechten.zoek_op_bsn(_omgeving(), bsn, door, als, doel)
+    if not uitkomst.casus_refs:
+        console.print("Geen casus gevonden bij dit BSN (vastgelegd in het verwerkingslog).")
+        return
+    for ref in uitkomst.casus_refs:
+        typer.echo(ref)
 
 
 @rechten_app.command("inzage")

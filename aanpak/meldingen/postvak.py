@@ -4,7 +4,8 @@ A newcomer without any channel configuration still sees what every partner was t
 ``<AANPAK_DATA_DIR>/postvak/<organisatie>/<rol>/<moment>-<kenmerk>.txt`` — one folder per concrete organisation,
 so what school A was told never lies in school B's folder. It is an apprise plugin on purpose, so every channel
 goes through the same delivery path. A resend of the same notification overwrites the same file (the name is
-built from the idempotency key), so the folder deduplicates like a well-behaved receiver.
+built from the idempotency key), so the folder deduplicates like a well-behaved receiver. The same key lets an
+erasure find a case's files again (``wis``): the name holds no case reference, the key is derived from the outbox row.
 
 URL: ``postvak://`` (under the data folder) or ``postvak://?map=/absolute/folder``. The delivery code adds
 ``organisatie``, ``rol``, ``kenmerk`` and ``moment`` per message.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,22 @@ def map_van(meta: dict[str, Any]) -> Path:
     if qsd.get("map"):
         return Path(str(qsd["map"]))
     return (instellingen().data_dir / "postvak").resolve()
+
+
+def wis(kenmerken: Iterable[str], map_: Path | None = None) -> int:
+    """Remove every message file with one of these idempotency keys from the mailbox; returns how many.
+
+    An erased case must not live on in a partner's folder. Walks all organisation and role folders once."""
+    map_ = map_ or map_van({})
+    namen = {f"-{_deel(k, 'zonder-kenmerk')}.txt" for k in kenmerken}
+    if not namen or not map_.is_dir():
+        return 0
+    aantal = 0
+    for pad in map_.rglob("*.txt"):
+        if pad.is_file() and any(pad.name.endswith(n) for n in namen):
+            pad.unlink(missing_ok=True)
+            aantal += 1
+    return aantal
 
 
 def schrijf(body: str, title: str, notify_type: str, *args: Any, meta: dict[str, Any], **kwargs: Any) -> bool:

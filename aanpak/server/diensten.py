@@ -206,6 +206,11 @@ def rechten_inzage(omg: Omgeving, actor: Actor, casus_ref: str) -> rechten.Dossi
     return rechten.exporteer(omg, casus_ref, actor.persoon, actor.rol)
 
 
+def zoek_op_bsn(omg: Omgeving, actor: Actor, bsn: str, doel: rechten.Zoekdoel) -> rechten.Zoekresultaat:
+    """No case to be involved in yet: the use case's privacyloket check (and its log entry) decides."""
+    return rechten.zoek_op_bsn(omg, bsn, actor.persoon, actor.rol, doel)
+
+
 def corrigeer(omg: Omgeving, actor: Actor, casus_ref: str, wijzigingen: dict[str, str]) -> rechten.Verzoekafhandeling:
     controleer_betrokken(omg, actor, casus_ref, "rechten_correctie", loket=True)
     return rechten.corrigeer(omg, casus_ref, wijzigingen, actor.persoon, actor.rol)

@@ -20,9 +20,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, CursorResult, Delete, Table, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from aanpak.meldingen import postvak
+from aanpak.meldingen.inhoud import kenmerk_van
 from aanpak.omgeving import Omgeving
 from aanpak.store.db import daarna_wal_leeg
-from aanpak.store.schema import Basis, Bewaarplicht, Casus, Signaal, Verwerking, Verwijdering, Verzoek
+from aanpak.store.schema import Basis, Bewaarplicht, Casus, Melding, Signaal, Verwerking, Verwijdering, Verzoek
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, nieuwe_ref
 from aanpak.usecases.grondslag import loket
@@ -418,9 +420,13 @@ def _verwijder(
 ) -> Verwijderd:
     ref = casus.ref
     signaal_refs = list(sessie.scalars(select(Signaal.ref).where(Signaal.casus_id == casus.id)))
+    kenmerken = [kenmerk_van(m) for m in sessie.scalars(select(Melding).where(Melding.casus_id == casus.id))]
     aantallen = _wis(sessie, _wortels_casus(sessie, casus), _verzoeken(signaal_refs, ref))
     rest = sessie.scalar(select(func.count()).select_from(Casus).where(Casus.ref == ref))
     assert not rest, "case still present after its deletion"
+    # The local mailbox holds the case's notifications as files, outside the transaction: removed last, before
+    # the commit, so a failed commit leaves the case (to erase again) rather than files no row points to.
+    aantallen[POSTVAK] = postvak.wis(kenmerken)
     verwijdering = Verwijdering(
         ref=nieuwe_ref("V"),
         soort="casus",
@@ -446,6 +452,10 @@ def _verwijder(
         categorieen=_categorieen(aantallen),
     )
     return Verwijderd(verwijdering_ref=verwijdering.ref, soort="casus", ref=ref, grond=grond.value, aantallen=aantallen)
+
+
+#: The deletion log's count of notification files removed from the local mailbox (``aanpak.meldingen.postvak``).
+POSTVAK = "postvak_bestanden"
 
 
 def _categorieen(aantallen: dict[str, int]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -33,11 +34,12 @@ from aanpak.store.schema import (
 )
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, historie
-from aanpak.usecases.grondslag import beperkt, identiteit, loket
+from aanpak.usecases.grondslag import bekende_rol, beperkt, identiteit, loket
 from aanpak.usecases.signaal import vingerafdrukken
-from models.fouten import Conflict, InvoerFout
+from models.fouten import Conflict, DomeinFout, InvoerFout
 from models.privacy import Beperkingsreden
 from models.signaal import Jeugdige as JeugdigeIn
+from models.signaal import elfproef
 from models.werkproces import Gegevenscategorie
 
 #: The identity fields a correction may change (dotted for the address).
@@ -466,3 +468,87 @@ def hef_beperking_op(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) 
             grondslagen=["art18_avg"],
         )
         return Verzoekafhandeling(casus_ref=casus.ref, handeling="beperking_opgeheven")
+
+
+# -- finding a case by BSN ----------------------------------------------------------------------------------
+
+
+class Zoekdoel(StrEnum):
+    """Why the privacyloket looks a youth up by BSN: the request of the data subject it serves."""
+
+    INZAGEVERZOEK = "inzageverzoek"
+    CORRECTIEVERZOEK = "correctieverzoek"
+    BEPERKINGSVERZOEK = "beperkingsverzoek"
+    WISVERZOEK = "wisverzoek"
+
+
+#: The article of the AVG each purpose rests on, for the disclosure log.
+_ZOEKGROND = {
+    Zoekdoel.INZAGEVERZOEK: "art15_avg",
+    Zoekdoel.CORRECTIEVERZOEK: "art16_avg",
+    Zoekdoel.BEPERKINGSVERZOEK: "art18_avg",
+    Zoekdoel.WISVERZOEK: "art17_avg",
+}
+
+#: The ``handeling`` of a BSN search in the disclosure log.
+ZOEKEN = "zoeken_bsn"
+
+
+class Zoekresultaat(BaseModel):
+    """The references of the youth's cases (open and closed) — nothing else about them."""
+
+    casus_refs: list[str]
+
+
+def zoek_op_bsn(omg: Omgeving, bsn: str, actor: str, actor_rol: str, doel: Zoekdoel) -> Zoekresultaat:
+    """Find the cases of the youth with exactly this BSN, for the privacyloket only; every search is logged.
+
+    A data subject comes to the loket with a BSN, not a case reference. The match goes through the keyed
+    hash only (the store cannot be searched on the plain number, and nothing is decrypted); the log names the
+    purpose and the outcome, never the number. A refusal (another role, an invalid BSN) is logged too.
+    """
+    nu = omg.nu()
+    wp = omg.werkprocessen.bestand()[0]
+    weigering: DomeinFout | None = None
+    try:
+        organisatie: str | None = bekende_rol(wp, actor_rol)
+    except InvoerFout as exc:
+        organisatie, weigering = None, exc
+    if weigering is None:
+        try:
+            loket(wp, actor_rol, "op BSN zoeken")
+        except DomeinFout as exc:
+            weigering = exc
+    bsn = bsn.replace(" ", "").replace(".", "")  # as a signal's BSN is read (models.signaal)
+    if weigering is None and not (bsn.isascii() and elfproef(bsn)):
+        weigering = InvoerFout([("bsn", "geen geldig BSN (9 cijfers die aan de elfproef voldoen)")])
+    with omg.uow() as sessie:
+        gemeenschappelijk: dict[str, Any] = {
+            "moment": nu,
+            "handeling": ZOEKEN,
+            "actor": actor,
+            "rol": actor_rol,
+            "organisatie": organisatie,
+            "doel": doel.value,
+            "grondslagen": [_ZOEKGROND[doel]],
+            "categorieen": ["identiteit"],
+        }
+        if weigering is not None:
+            reden = "ongeldig_bsn" if weigering.veld == "bsn" else "geen_privacyloket"
+            logboek.schrijf(sessie, casus_ref=None, uitkomst="geweigerd", reden=reden, **gemeenschappelijk)
+        else:
+            vingerafdruk = omg.sleutels.vingerafdruk(bsn, "bsn")
+            refs = list(
+                sessie.scalars(
+                    select(Casus.ref)
+                    .join(Jeugdige, Jeugdige.id == Casus.jeugdige_id)
+                    .where(Jeugdige.bsn_hash == vingerafdruk)
+                    .order_by(Casus.id)
+                )
+            )
+            if not refs:
+                logboek.schrijf(sessie, casus_ref=None, uitkomst="niet_gevonden", **gemeenschappelijk)
+            for ref in refs:
+                logboek.schrijf(sessie, casus_ref=ref, uitkomst="gevonden", **gemeenschappelijk)
+            return Zoekresultaat(casus_refs=refs)
+    raise weigering

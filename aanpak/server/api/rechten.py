@@ -1,4 +1,4 @@
-"""Requests of data subjects through the privacyloket: inzage (art. 15), correctie (16), beperking (18).
+"""Requests of data subjects through the privacyloket: zoeken op BSN, inzage (art. 15), correctie (16), beperking (18).
 
 The use cases refuse every role but the privacyloket; the answer of an inzage is personal data by design and
 goes to the caller only.
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from aanpak.server import diensten
 from aanpak.server.api.gedeeld import CasusRef, Omg, Verzoek
 from aanpak.server.toegang import Ingelogd
-from aanpak.usecases.rechten import Dossier, Verzoekafhandeling
+from aanpak.usecases.rechten import Dossier, Verzoekafhandeling, Zoekdoel, Zoekresultaat
 from models.privacy import Beperkingsreden
 
 router = APIRouter(prefix="/rechten", tags=["rechten"])
@@ -32,6 +32,18 @@ Corrigeerbaar = Literal[
     "adres.postcode",
     "adres.plaats",
 ]
+
+
+class Zoekverzoek(Verzoek):
+    #: In the body, never in the URL or query string (those end up in access logs and browser histories).
+    bsn: str = Field(max_length=20)
+    doel: Zoekdoel
+
+
+@router.post("/zoek", response_model=Zoekresultaat)
+def zoek(verzoek: Zoekverzoek, actor: Ingelogd, omg: Omg) -> Zoekresultaat:
+    """Vind de casussen (open en gesloten) van een jeugdige op BSN; alleen het privacyloket, altijd gelogd."""
+    return diensten.zoek_op_bsn(omg, actor, verzoek.bsn, verzoek.doel)
 
 
 @router.post("/casussen/{casus_ref}/inzage", response_model=Dossier)

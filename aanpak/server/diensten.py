@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar
 
 from aanpak import uitvoering
 from aanpak.omgeving import Omgeving
+from aanpak.server.toegang import RolNietToegestaan
 from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaring, inzage, inzicht, logboek, overdracht, rechten, signaal, termijnen
 from aanpak.usecases import grondslag as grondslag_uc
@@ -229,12 +230,19 @@ def hef_beperking_op(omg: Omgeving, actor: Actor, casus_ref: str) -> rechten.Ver
 # -- bewaring -------------------------------------------------------------------------------------------------
 
 
-def bewaring_overzicht(omg: Omgeving) -> bewaring.Overzicht:
-    return bewaring.te_verwijderen(omg)
-
-
 def _loketrol(omg: Omgeving, actor: Actor) -> bool:
     return actor.rol in omg.werkprocessen.bestand()[0].privacy.loket
+
+
+def alleen_loket(omg: Omgeving, actor: Actor) -> None:
+    """Retention lists name cases of every organisation: only the privacyloket may read them."""
+    if not _loketrol(omg, actor):
+        raise RolNietToegestaan("alleen het privacyloket ziet het bewaaroverzicht en het verwijderlog")
+
+
+def bewaring_overzicht(omg: Omgeving, actor: Actor) -> bewaring.Overzicht:
+    alleen_loket(omg, actor)
+    return bewaring.te_verwijderen(omg)
 
 
 def wis(omg: Omgeving, actor: Actor, casus_ref: str) -> tuple[bewaring.Verwijderd, dict[str, int] | None]:
@@ -273,7 +281,8 @@ def deblokkeer(omg: Omgeving, actor: Actor, casus_ref: str) -> list[bewaring.Bew
     return bewaring.hef_bewaarplicht_op(omg, casus_ref, actor.persoon, actor.rol)
 
 
-def verwijderlog(omg: Omgeving, casus_ref: str | None) -> list[dict[str, object]]:
+def verwijderlog(omg: Omgeving, actor: Actor, casus_ref: str | None) -> list[dict[str, object]]:
+    alleen_loket(omg, actor)
     return bewaring.verwijderlog(omg, casus_ref)
 
 

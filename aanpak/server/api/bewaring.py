@@ -18,9 +18,9 @@ router = APIRouter(prefix="/bewaring", tags=["bewaring"])
 
 
 @router.get("", response_model=Overzicht)
-def overzicht(_: Ingelogd, omg: Omg) -> Overzicht:
-    """Droog: wat nu over zijn bewaartermijn is en verwijderd zou worden (er verandert niets)."""
-    return diensten.bewaring_overzicht(omg)
+def overzicht(actor: Ingelogd, omg: Omg) -> Overzicht:
+    """Droog: wat nu over zijn bewaartermijn is en verwijderd zou worden (er verandert niets). Privacyloket."""
+    return diensten.bewaring_overzicht(omg, actor)
 
 
 class WisAntwoord(BaseModel):
@@ -56,6 +56,8 @@ def deblokkeer(casus_ref: CasusRef, actor: Ingelogd, omg: Omg) -> list[Bewaarpli
 
 
 @router.get("/log")
-def log(_: Ingelogd, omg: Omg, casus: Annotated[str | None, Query(pattern=REF_PATROON)] = None) -> list[dict[str, Any]]:
-    """Het verwijderlog: wat wanneer op welke grond verwijderd is (referenties en aantallen)."""
-    return diensten.verwijderlog(omg, casus)
+def log(
+    actor: Ingelogd, omg: Omg, casus: Annotated[str | None, Query(pattern=REF_PATROON)] = None
+) -> list[dict[str, Any]]:
+    """Het verwijderlog: wat wanneer op welke grond verwijderd is (referenties en aantallen). Privacyloket."""
+    return diensten.verwijderlog(omg, actor, casus)

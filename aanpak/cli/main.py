@@ -400,26 +400,30 @@ def bewaking_cmd() -> None:
 @domeinfouten
 def herstel_cmd(
     minuten: Annotated[int, typer.Option(help="Alleen wat langer dan zoveel minuten onafgemaakt is.")] = 5,
+    parallel: Annotated[int, typer.Option(min=1, max=32, help="Zoveel overgangen tegelijk.")] = 4,
 ) -> None:
-    """Maak overgangen af waarvan de Prefect-run verloren ging (signalen en besluiten uit de casusopslag)."""
-    from datetime import timedelta
+    """Maak overgangen af waarvan de Prefect-run verloren ging (signalen en besluiten uit de casusopslag).
 
-    from aanpak.config import instellingen
-    from aanpak.usecases.herstel import onafgemaakt
+    Eindigt met code 1 als er werk over is (nog open of mislukt)."""
+    from aanpak.herstelronde import herstelronde
 
-    omg = _omgeving()
-    if instellingen().prefect:
-        from aanpak import prefect_zombies
-
-        prefect_zombies.ruim_op()  # never starts a server, never fails: without Prefect there is nothing to mark
-    onaf = onafgemaakt(omg, timedelta(minutes=minuten))
-    for signaal_ref in onaf.signalen:
-        v = uitvoering.na_signaal(omg, signaal_ref)
-        console.print(f"Signaal {signaal_ref} verwerkt: casus {v.casus_ref}")
-    for besluit_ref, casus_ref, stap in onaf.besluiten:
-        uitvoering.na_besluit(omg, besluit_ref, casus_ref, stap)
-        console.print(f"Besluit {besluit_ref} toegepast: casus {casus_ref}, stap {stap}")
-    console.print(f"{len(onaf.signalen)} signaal/signalen en {len(onaf.besluiten)} besluit(en) afgemaakt.")
+    ronde = herstelronde(_omgeving(), minuten=minuten, parallel=parallel)
+    for u in ronde.klaar:
+        wat = "verwerkt" if u.soort == "signaal" else "toegepast"
+        console.print(f"{u.soort.capitalize()} {u.ref} {wat}: casus {u.casus_ref}", highlight=False)
+    for u in ronde.open + ronde.mislukt:
+        kleur, woord = ("yellow", "nog open") if u.status == "open" else ("red", "mislukt")
+        casus = f" (casus {u.casus_ref})" if u.casus_ref else ""
+        console.print(f"[{kleur}]{u.soort.capitalize()} {u.ref}{casus} {woord}:[/] {escape(u.reden)}", highlight=False)
+    signalen = sum(u.soort == "signaal" for u in ronde.klaar)
+    console.print(f"{signalen} signaal/signalen en {len(ronde.klaar) - signalen} besluit(en) afgemaakt.")
+    console.print(
+        f"Nog open: {len(ronde.open)}, mislukt: {len(ronde.mislukt)}."
+        + (f" Nog {ronde.niet_geprobeerd} voor een volgende ronde." if ronde.niet_geprobeerd else ""),
+        highlight=False,
+    )
+    if ronde.werk_over:
+        raise typer.Exit(1)
 
 
 # -- werkproces & db -------------------------------------------------------------------------------------------

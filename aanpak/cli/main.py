@@ -470,7 +470,9 @@ def _controleer_versie(bestand: Path, key: str, versie: str, tekst: str) -> None
 @domeinfouten
 def upgrade() -> None:
     """Breng het schema van de casusopslag naar de nieuwste migratie."""
-    omg = _omgeving()  # building the context migrates
+    from aanpak.omgeving import bouw
+
+    omg = bouw(migreren=True)  # the one command that migrates (on PostgreSQL; SQLite also migrates itself)
     console.print(f"Casusopslag bijgewerkt: {omg.engine.url.render_as_string(hide_password=True)}")
 
 

@@ -27,6 +27,7 @@ from aanpak.store.db import alembic_config, maak_engine
 from aanpak.usecases.besluit import BesluitIn, neem_besluit, pas_besluit_toe
 from aanpak.usecases.signaal import verwerk_signaal
 from models.signaal import lees_signaal
+from tests import wachttijden
 from tests.conftest import Klok, gemigreerde_sqlite, maak_omgeving
 from tests.gegevens import SENTINELS, als, registreer, signaal_document
 from tests.ontvangers import vrije_poort
@@ -251,3 +252,67 @@ def test_metrics_met_token(
 def test_deploymentnamen_gelijk_aan_prefect_yaml() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert set(gezondheid.DEPLOYMENTS) == {d["name"] for d in spec["deployments"]}
+
+
+# -- a worker stops by draining (ops/systemd/worker_afbouwen.py) ----------------------------------------------
+
+#: Behaves like Prefect 3.9's worker on SIGTERM (measured, docs/operations.md): ignores it and keeps "polling";
+#: its run is a process in its own session that finishes when the test releases it.
+NEPWORKER = r"""
+import os, signal, subprocess, sys, time
+from pathlib import Path
+map_ = Path(sys.argv[1])
+signal.signal(signal.SIGTERM, lambda *_: (map_ / "worker-kreeg-term").touch())
+run = subprocess.Popen(
+    [sys.executable, "-c",
+     "import sys, time; from pathlib import Path; m = Path(sys.argv[1]); (m / 'run-loopt').touch()\n"
+     "while not (m / 'los').exists(): time.sleep(0.05)\n"
+     "(m / 'run-klaar').touch()", str(map_)],
+    start_new_session=True,
+)
+(map_ / "worker.pid").write_text(str(os.getpid()))
+while True:
+    (map_ / "polls").write_text(str(time.monotonic()))  # a worker that still runs keeps writing this
+    time.sleep(0.05)
+"""
+
+
+def _wacht_tot(voorwaarde: Any, waarop: str) -> None:
+    import time
+
+    grens = time.monotonic() + wachttijden.PROCES
+    while not voorwaarde():
+        assert time.monotonic() < grens, f"wacht te lang op: {waarop}"
+        time.sleep(0.05)
+
+
+def test_worker_afbouwen_neemt_niets_nieuws_en_wacht_op_lopende_runs(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    wrapper = subprocess.Popen(
+        [sys.executable, str(ROOT / "ops/systemd/worker_afbouwen.py"), sys.executable, "-c", NEPWORKER, str(tmp_path)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wacht_tot(lambda: (tmp_path / "run-loopt").exists() and (tmp_path / "worker.pid").exists(), "de run")
+        worker_pid = int((tmp_path / "worker.pid").read_text())
+        wrapper.send_signal(signal.SIGTERM)
+        # The worker is stopped at once (it would have ignored SIGTERM): no more polling, no new runs …
+        _wacht_tot(lambda: not Path(f"/proc/{worker_pid}").exists(), "het einde van de worker")
+        assert not (tmp_path / "worker-kreeg-term").exists()  # SIGTERM went to the wrapper only
+        # … while the run in flight goes on, and the wrapper waits for it.
+        assert wrapper.poll() is None
+        assert not (tmp_path / "run-klaar").exists()
+        (tmp_path / "los").touch()
+        _, fout = wrapper.communicate(timeout=wachttijden.PROCES)
+        assert wrapper.returncode == 0, fout
+        assert (tmp_path / "run-klaar").exists()
+        assert "1 flow-run-proces(sen) afgewacht" in fout
+    finally:
+        if wrapper.poll() is None:
+            os.kill(wrapper.pid, signal.SIGKILL)
+            wrapper.wait()

@@ -364,3 +364,49 @@ def test_herstel_cli_prefect_weg_samenvatting_en_code_1(
     assert "0 signaal/signalen en 0 besluit(en) afgemaakt." in tekst
     assert "Nog open: 8, mislukt: 0." in tekst
     assert onafgemaakt(opzet.omg, timedelta(0)).signalen == signalen
+
+
+def test_twee_herstelrondes_tegelijk_passen_alles_een_keer_toe(omg: Omgeving, klok: Klok) -> None:
+    """Two rounds at once (two hosts running `aanpak herstel`), four lanes each, on SQLite and PostgreSQL: the
+    use cases' locks make every transition happen once; the loser of a race finds it applied."""
+    import threading
+
+    casussen, signalen = _achterstand(omg, klok)
+    with omg.uow() as s:
+        besluiten = set(s.scalars(select(Besluit.ref).where(Besluit.toegepast_op.is_(None))).all())
+    assert len(besluiten) == len(casussen)
+
+    def signaal(ref: str) -> str:
+        return verwerk_signaal(omg, ref).casus_ref
+
+    def besluit_toepassen(besluit_ref: str, _casus: str, _stap: str) -> None:
+        pas_besluit_toe(omg, besluit_ref)
+
+    rondes: list[Any] = []
+    start = threading.Barrier(2)
+
+    def ronde() -> None:
+        start.wait()
+        rondes.append(herstel(omg, signaal, besluit_toepassen, ouder_dan=timedelta(0), parallel=4))
+
+    draden = [threading.Thread(target=ronde) for _ in range(2)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join()
+
+    assert len(rondes) == 2
+    for r in rondes:
+        assert r.mislukt == [], r.mislukt
+        assert r.open == []
+    # Every reference is done by one round or the other (the loser of a race finds it done: also "klaar").
+    assert {u.ref for r in rondes for u in r.klaar} == {*signalen, *besluiten}
+    assert onafgemaakt(omg, timedelta(0)) == Onafgemaakt(signalen=[], besluiten=[])
+    with omg.uow() as s:
+        for casus in casussen:
+            stappen = s.scalars(
+                select(StapInstantie.stap_key).join(Casus, Casus.id == StapInstantie.casus_id).where(Casus.ref == casus)
+            ).all()
+            assert list(stappen).count("informeren_grondslag") == 1, casus
+        # Both signals of one youth joined one case.
+        assert len({s.scalars(select(Signaal.casus_id).where(Signaal.ref == r)).one() for r in signalen[:2]}) == 1

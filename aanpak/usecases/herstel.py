@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -158,11 +159,11 @@ def herstel(
 
     def signaalspoor(refs: list[str]) -> None:
         for ref in refs:
-            probeer("signaal", ref, None, lambda r=ref: signaal_toepassen(r))  # type: ignore[misc]
+            probeer("signaal", ref, None, partial(signaal_toepassen, ref))
 
     def besluitspoor(rijen: list[tuple[str, str, str]]) -> None:
         for b, c, s in rijen:
-            probeer("besluit", b, c, lambda b=b, c=c, s=s: besluit_toepassen(b, c, s))  # type: ignore[misc]
+            probeer("besluit", b, c, partial(besluit_toepassen, b, c, s))
 
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="herstel") as pool:
         # Each lane runs in a copy of the caller's context (Prefect's settings live in context variables).

@@ -130,10 +130,29 @@ def test_ready_en_metrics_met_een_echte_prefect(
     r = vraag(app, "/ready")
     assert r.status_code == 200, r.text
     assert r.json()["controles"]["prefect"] == "ok"
-    waarden = metrieken(vraag(app, "/metrics").text)
-    assert waarden["aanpak_prefect_bereikbaar"] == 1
-    assert waarden["aanpak_prefect_runs_pending"] >= 0
-    assert waarden["aanpak_prefect_runs_late"] >= 0
+    voor = metrieken(vraag(app, "/metrics").text)
+    assert voor["aanpak_prefect_bereikbaar"] == 1
+
+    # A run of one of our deployments goes Pending, then Late: the counts move; a foreign deployment's run not.
+    from prefect import get_client
+    from prefect.states import Pending, Scheduled
+
+    with get_client(sync_client=True) as client:
+        flow_id = client.create_flow_from_name("stap-afgerond")
+        ons = client.create_deployment(flow_id=flow_id, name="stap-afgerond")
+        vreemd = client.create_deployment(flow_id=flow_id, name="iets-anders")
+        try:
+            run = client.create_flow_run_from_deployment(ons, state=Pending())
+            client.create_flow_run_from_deployment(vreemd, state=Pending())
+            pending = metrieken(vraag(app, "/metrics").text)
+            assert pending["aanpak_prefect_runs_pending"] == voor["aanpak_prefect_runs_pending"] + 1
+            client.set_flow_run_state(run.id, Scheduled(name="Late"), force=True)
+            laat = metrieken(vraag(app, "/metrics").text)
+            assert laat["aanpak_prefect_runs_pending"] == voor["aanpak_prefect_runs_pending"]
+            assert laat["aanpak_prefect_runs_late"] == voor["aanpak_prefect_runs_late"] + 1
+        finally:
+            client.delete_deployment(ons)
+            client.delete_deployment(vreemd)
 
 
 def test_ready_503_als_het_schema_achter_is(

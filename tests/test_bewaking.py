@@ -114,7 +114,9 @@ def test_unaccepted_handoff_escalates_and_old_holder_stays_responsible(omg: Omge
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard"
+    )
     (overdracht_ref,) = toegepast.overdrachten
     # Handoff term 2 werkdagen: Wed 2, Thu 3 → due end of Thursday 3 December.
     klok.zet(2026, 12, 4, 9)
@@ -136,7 +138,9 @@ def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Om
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard"
+    )
     accepteer_overdracht(omg, toegepast.overdrachten[0], als(WIJKTEAM, "c.r"))
     # casusoverleg: 10 werkdagen from Tue 1 Dec → due Tue 15 Dec; stagnation after 5 more werkdagen → Tue 22 Dec.
     klok.zet(2026, 12, 22, 12)
@@ -151,7 +155,7 @@ def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Om
         overwegen = sessie.scalars(select(StapInstantie).where(StapInstantie.stap_key == "opschaling_overwegen")).one()
         assert (overwegen.eigenaar_rol, overwegen.status) == (GEMEENTE, "open")
     # The answer is a recorded decision: opschalen to AVE 3 (procesregie to the ZVH, handed over warmly).
-    antwoord = besluit(omg, casus, "opschaling_overwegen", "opschalen", GEMEENTE, ave_fase=3)
+    antwoord = besluit(omg, casus, "opschaling_overwegen", "opschalen", GEMEENTE, ave_fase=3, regie_voorstel="aanvaard")
     assert antwoord.gestarte_stappen == []  # casusoverleg is still running: not doubled
     assert len(antwoord.overdrachten) == 1
 
@@ -203,11 +207,13 @@ def _naar_uitvoering(omg: Omgeving, klok: Klok, ave: int) -> str:
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     if ave == 1:
-        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=1)
+        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=1, regie_voorstel="aanvaard")
         besluit(omg, casus, "casusoverleg", "plan_opstellen", SCHOOL)
         besluit(omg, casus, "plan_van_aanpak", "vastgesteld", SCHOOL)
         return casus
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard"
+    )
     (overdracht_ref,) = toegepast.overdrachten
     accepteer_overdracht(omg, overdracht_ref, als(WIJKTEAM, "c.r"))
     besluit(omg, casus, "casusoverleg", "plan_opstellen", GEMEENTE)

@@ -174,7 +174,19 @@ def naar_ave_regie(cli: Cli) -> str:
 def naar_casusoverleg(cli: Cli) -> tuple[str, str]:
     """AVE 2 with casusregie offered to the wijkteam; returns (case, handoff)."""
     casus = naar_ave_regie(cli)
-    uit = besluit(cli, casus, "ave_regie_bepalen", "lokaal", SCHOOL, "--ave", "2", "--casusregie", WIJKTEAM)
+    uit = besluit(
+        cli,
+        casus,
+        "ave_regie_bepalen",
+        "lokaal",
+        SCHOOL,
+        "--ave",
+        "2",
+        "--casusregie",
+        WIJKTEAM,
+        "--regie-voorstel",
+        "aanvaard",
+    )
     m = OVERDRACHT.search(uit)
     assert m is not None, uit
     return casus, m.group(1)

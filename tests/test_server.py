@@ -138,7 +138,7 @@ def naar_casusoverleg(api: Api) -> tuple[str, str]:
     casus = registreer(api)
     besluit(api, casus, "interne_weging", "eigen_ondersteuning")
     besluit(api, casus, "informeren_grondslag", "wettelijke_grondslag")
-    r = besluit(api, casus, "ave_regie_bepalen", "lokaal", ave_fase=2, casusregie=WIJKTEAM)
+    r = besluit(api, casus, "ave_regie_bepalen", "lokaal", ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard")
     assert r["toegepast"] is not None
     (overdracht,) = r["toegepast"]["overdrachten"]
     return casus, str(overdracht)

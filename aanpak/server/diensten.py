@@ -28,6 +28,7 @@ from models.actor import Actor
 from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
 from models.privacy import Beperkingsreden
+from models.regievoorstel import Regieafwijkreden, Regiekeuze
 from models.signaal import SignaalIn
 
 log = logging.getLogger("aanpak.server")
@@ -110,6 +111,8 @@ def neem_besluit(
     casusregie_organisatie: str | None = None,
     procesregie_organisatie: str | None = None,
     eigenaar_organisatie: str | None = None,
+    regie_voorstel: Regiekeuze | None = None,
+    regie_reden: Regieafwijkreden | None = None,
     toelichting: str | None,
     verwachte_versie: int | None,
     idempotentie_sleutel: str | None,
@@ -125,6 +128,8 @@ def neem_besluit(
         casusregie_organisatie=casusregie_organisatie,
         procesregie_organisatie=procesregie_organisatie,
         eigenaar_organisatie=eigenaar_organisatie,
+        regie_voorstel=regie_voorstel,
+        regie_reden=regie_reden,
         toelichting=toelichting,
         verwachte_versie=verwachte_versie,
         idempotentie_sleutel=idempotentie_sleutel,

@@ -189,6 +189,7 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
                 termijn_einde=stap.termijn_einde,
                 niveau=niveau + 1,
                 eigenaar=stap.eigenaar_rol,
+                eigenaar_organisatie=stap.eigenaar_organisatie,
             )
             uit.append(
                 Signaal(
@@ -254,6 +255,7 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
                 niveau=niveau + 1,
                 overdracht=o.ref,
                 eigenaar=o.naar_rol,
+                eigenaar_organisatie=o.naar_organisatie,
             )
             uit.append(
                 Signaal(
@@ -383,6 +385,7 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
             termijn_einde=stap.review_op,
             ave=casus.ave_niveau,
             eigenaar=stap.eigenaar_rol,
+            eigenaar_organisatie=stap.eigenaar_organisatie,
         )
         uit.append(
             Signaal(

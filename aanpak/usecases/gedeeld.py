@@ -242,6 +242,7 @@ def open_stap(
         stap_key=stap_key,
         termijn_einde=start.termijn_einde,
         eigenaar=start.eigenaar_rol,
+        eigenaar_organisatie=start.eigenaar.organisatie,
     )
     return stap
 

@@ -16,8 +16,9 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Melding, Signalering, StapInstantie
 from aanpak.usecases import termijnen
 from aanpak.usecases.bewaking import Signaal, bewaak
+from aanpak.usecases.inzicht import postvak, tijdlijn
 from aanpak.usecases.overdracht import accepteer_overdracht
-from models.casus import Verlengreden
+from models.casus import Opschortreden, Verlengreden
 from models.fouten import DomeinFout
 from tests import wachttijden
 from tests.conftest import Klok
@@ -278,3 +279,51 @@ def test_no_monitoring_reviews_at_ave_1(omg: Omgeving, klok: Klok) -> None:
     assert _reviews(bewaak(omg)) == []
     with pytest.raises(DomeinFout):
         termijnen.review(omg, casus, "plan_van_aanpak", als(SCHOOL, "a.m"))  # not a running step
+
+
+# -- a step suspended past its maximum (termijn.opschorting.max_werkdagen) -------------------------------------
+
+
+def test_a_step_suspended_past_its_maximum_escalates_once(omg: Omgeving, klok: Klok) -> None:
+    """interne_weging may be suspended 10 werkdagen in all. Suspended on Tuesday 1 December, the 10th werkdag
+    is Monday 14 December (weekends do not count); from Wednesday 16 December it is over the maximum."""
+    casus = signaleer(omg).casus_ref
+    school = als(SCHOOL, "a.coord")
+    termijnen.opschorten(omg, casus, "interne_weging", Opschortreden.WACHT_OP_INFORMATIE, school)
+
+    klok.zet(2026, 12, 15, 16)
+    assert [s for s in bewaak(omg) if s.soort == "opschorting"] == []
+    (taak,) = [t for t in postvak(omg, rol=SCHOOL, organisatie=school.organisatie) if t.casus_ref == casus]
+    assert (taak.status, taak.signalering) == ("opgeschort", None)
+
+    klok.zet(2026, 12, 16, 9)
+    signalen = [s for s in bewaak(omg) if s.soort == "opschorting"]
+    # The owner and — no procesregie yet at AVE 1 — the ladder's gemeentelijk procesregisseur.
+    assert _samenvatting(signalen) == [("opschorting", "interne_weging", 0, [SCHOOL, GEMEENTE])]
+    voor = _aantal_signaleringen(omg)
+    klok.verder(days=1)
+    assert [s for s in bewaak(omg) if s.soort == "opschorting"] == []  # once, across passes
+    assert _aantal_signaleringen(omg) == voor
+    with omg.uow() as sessie:
+        rijen = sessie.scalars(
+            select(Melding).where(Melding.soort == "opschorting_over_maximum").order_by(Melding.id)
+        ).all()
+        assert [(m.ontvanger_rol, m.ontvanger_organisatie) for m in rijen] == [
+            (SCHOOL, "school-de-wissel"),
+            (GEMEENTE, "gemeente-venlo"),
+        ]
+    assert [g.soort for g in tijdlijn(omg, casus).gebeurtenissen].count("opschorting_over_maximum") == 1
+    (taak,) = [t for t in postvak(omg, rol=SCHOOL, organisatie=school.organisatie) if t.casus_ref == casus]
+    assert taak.signalering == "opschorting over maximum"
+    # Resuming moves the term by at most the maximum; the flag goes with the suspension.
+    termijnen.hervatten(omg, casus, "interne_weging", school)
+    (taak,) = [t for t in postvak(omg, rol=SCHOOL, organisatie=school.organisatie) if t.casus_ref == casus]
+    assert (taak.status, taak.signalering) == ("open", None)
+
+
+def test_a_step_without_a_suspension_maximum_is_never_flagged(omg: Omgeving, klok: Klok) -> None:
+    casus = signaleer(omg).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)  # informeren_grondslag: no maximum
+    termijnen.opschorten(omg, casus, "informeren_grondslag", Opschortreden.WACHT_OP_TOESTEMMING, als(SCHOOL))
+    klok.zet(2027, 3, 1)
+    assert [s for s in bewaak(omg) if s.soort == "opschorting"] == []

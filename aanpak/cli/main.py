@@ -209,7 +209,7 @@ def postvak_cmd(
             str(t.ave),
             datum(t.termijn_einde),
             resterend(t.werkdagen_resterend),
-            t.status,
+            f"{t.status} ({t.signalering})" if t.signalering else t.status,
             str(t.versie or ""),
         )
     console.print(tabel if taken else f"Niets te doen voor {escape(titel)}.")

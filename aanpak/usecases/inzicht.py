@@ -11,7 +11,8 @@ from sqlalchemy import select
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Historie, Overdracht, StapInstantie
 from aanpak.usecases.gedeeld import Regievoorstel, actieve_stappen, casus_op_ref, regievoorstellen
-from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus, OverdrachtStatus, kalender_voor
+from models.bewaking import OPSCHORTING_OVER_MAXIMUM, opschorting_over_maximum
+from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus, OverdrachtStatus, StapStatus, kalender_voor
 from models.fouten import InvoerFout
 from models.kalender import lokale_datum
 
@@ -30,6 +31,8 @@ class Taak(BaseModel):
     te_laat: bool
     versie: int | None = None
     overdracht_ref: str | None = None
+    #: A warning the bewaking also acts on, e.g. "opschorting over maximum" for a step suspended too long.
+    signalering: str | None = None
     #: For a step whose outcome sets the AVE phase: the regie the convenant rules propose, per phase.
     regievoorstel: list[Regievoorstel] = []
 
@@ -117,6 +120,14 @@ def postvak(omg: Omgeving, *, organisatie: str, rol: str | None = None) -> list[
                     werkdagen_resterend=kal.werkdagen_tussen(vandaag, lokale_datum(stap.termijn_einde)),
                     te_laat=stap.termijn_einde < nu,
                     versie=stap.versie,
+                    signalering=(
+                        OPSCHORTING_OVER_MAXIMUM
+                        if stap.status == StapStatus.OPGESCHORT
+                        and opschorting_over_maximum(
+                            cwp, kal, stap.stap_key, stap.acuut, stap.opgeschort_op, stap.opgeschort_werkdagen, nu
+                        )
+                        else None
+                    ),
                     regievoorstel=regievoorstellen(sessie, cwp, register, casus, stap.stap_key),
                 )
             )

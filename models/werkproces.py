@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from models.fouten import DefinitieFout
 from models.kalender import TermijnEenheid
+from models.signaal import Categorie
 
 AveNiveau = Literal[1, 2, 3, 4]
 Sleutel = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=64)]
@@ -501,8 +502,6 @@ def _regieregel_problemen(
 ) -> list[tuple[str, str]]:
     """Regie rules name known roles, categories, age bands and organisation types; keys are unique and do not
     clash with the phase defaults' ``ave_<n>_standaard``."""
-    from models.signaal import Categorie
-
     fouten: list[tuple[str, str]] = []
     regels = wp.regievoorstellen or []
     keys = [r.key for r in regels]

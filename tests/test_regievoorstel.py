@@ -14,13 +14,16 @@ import pytest
 import yaml
 from sqlalchemy import Engine, func, select
 
-from aanpak.config import STANDAARD_WERKPROCES
+from aanpak.config import STANDAARD_ORGANISATIES, STANDAARD_WERKPROCES
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Overdracht
 from aanpak.usecases.besluit import BesluitIn, neem_besluit
 from aanpak.usecases.inzicht import Gebeurtenis, postvak, tijdlijn
+from models import organisaties
+from models.binding import Partij
+from models.casus import Regie
 from models.fouten import DefinitieFout, InvoerFout
-from models.regievoorstel import Casuskenmerken, regel_voor
+from models.regievoorstel import Casuskenmerken, regel_voor, voorstel
 from models.signaal import leeftijdsgroep
 from models.werkproces import LEEFTIJDSGROEPEN, laad_bestand, laad_tekst
 from tests.conftest import Klok, maak_omgeving
@@ -95,6 +98,29 @@ def test_the_first_matching_rule_wins_and_the_phase_default_is_the_last_rule() -
         "ave_2_standaard"
     )
     assert regel_voor(wp, 1, ouder).casusregie == "melder"
+
+
+def test_the_proposal_resolves_roles_to_the_cases_organisations() -> None:
+    wp, _ = laad_bestand(STANDAARD_WERKPROCES)
+    register = organisaties.laad_bestand(STANDAARD_ORGANISATIES, wp)
+    school, wijkteam = Partij("school-het-baken", SCHOOL), Partij("wijkteam-venlo", WIJKTEAM)
+    regie = Regie(wijkteam, Partij("gemeente-venlo", PROCES), (school,), (school, wijkteam))
+    kenmerken = Casuskenmerken(frozenset({"verzuim"}), "12-15", frozenset({"school"}), False)
+    terug = voorstel(wp, register, 1, kenmerken, regie)  # afschalen: back to the melder, procesregie stays
+    assert (terug.regel.key, str(terug.casusregie), str(terug.procesregie)) == (
+        "afschalen_naar_basis",
+        f"{SCHOOL}@school-het-baken",
+        f"{PROCES}@gemeente-venlo",
+    )
+    zonder = Regie(None, None, (school,), (school,))
+    op = voorstel(wp, register, 3, kenmerken, zonder)
+    assert (str(op.casusregie), str(op.procesregie)) == (f"{WIJKTEAM}@wijkteam-venlo", f"{ZVH}@zvhnl")
+    data = yaml.safe_load(STANDAARD_ORGANISATIES.read_text(encoding="utf-8"))
+    data["organisaties"].append({"key": "wijkteam-blerick", "naam": "Wijkteam Blerick", "type": "wijkteam"})
+    twee = organisaties.laad_tekst(yaml.safe_dump(data, allow_unicode=True), "test.yaml", wp)
+    open_keuze = voorstel(wp, twee, 2, kenmerken, zonder).casusregie
+    assert open_keuze is not None
+    assert (open_keuze.organisatie, open_keuze.opties) == (None, ("wijkteam-venlo", "wijkteam-blerick"))
 
 
 @pytest.mark.parametrize(

@@ -295,6 +295,7 @@ def _verloop(map_: Path) -> None:
         1,
         ave_fase=2,
         casusregie=wijkteam,
+        regie_voorstel="aanvaard",
     )
     klok.werkdagen(1)
     for ref in aanbod:
@@ -321,6 +322,7 @@ def _verloop(map_: Path) -> None:
         2,
         ave_fase=1,
         casusregie=school,
+        regie_voorstel="aanvaard",
     )
     klok.werkdagen(1)
     for ref in aanbod:

@@ -179,6 +179,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
         "Wacht op overdracht casusregie — wijkteam — uiterlijk ",
         ave_fase=2,
         casusregie=WIJKTEAM,
+        regie_voorstel="aanvaard",
         toelichting=TOELICHTING,
     )
     accepteer(aanbod, WIJKTEAM, "Wacht op casusoverleg — gemeente — uiterlijk ")
@@ -194,6 +195,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
         2,
         ave_fase=1,
         casusregie=SCHOOL,
+        regie_voorstel="aanvaard",
     )
     accepteer(aanbod, SCHOOL, "Wacht op nazorg — school — uiterlijk ")
     stap("nazorg", "afgerond", SCHOOL, "Wacht op afsluiting — school — uiterlijk ", 60)

@@ -81,7 +81,14 @@ def bereid_voor(tmp_path: Path, sqlite_sjabloon: Path) -> Iterator[Callable[[str
         klok.verder(days=1)
         genomen = neem_besluit(
             omg,
-            BesluitIn(casus_ref=casus, stap=STAP, uitkomst="lokaal", ave_fase=2, casusregie=WIJKTEAM),
+            BesluitIn(
+                casus_ref=casus,
+                stap=STAP,
+                uitkomst="lokaal",
+                ave_fase=2,
+                casusregie=WIJKTEAM,
+                regie_voorstel="aanvaard",
+            ),
             als(SCHOOL, "t.tester"),
         )
         klok.verder(hours=1)  # the transition runs a little later than the decision

@@ -38,6 +38,7 @@ from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
 from models.invoer import MAX_BYTES, lees_json
+from models.regievoorstel import Regieafwijkreden, Regiekeuze
 from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
 from models.teksten import datum, moment_tekst
 from models.werkproces import laad_bestand
@@ -208,10 +209,13 @@ def postvak_cmd(
             str(t.ave),
             datum(t.termijn_einde),
             resterend(t.werkdagen_resterend),
-            t.status,
+            f"{t.status} ({t.signalering})" if t.signalering else t.status,
             str(t.versie or ""),
         )
     console.print(tabel if taken else f"Niets te doen voor {escape(titel)}.")
+    for t in taken:
+        for v in t.regievoorstel:
+            console.print(f"Regievoorstel {t.casus_ref} ({t.stap}): {escape(v.tekst())}")
     if taken:
         console.print(
             "[dim]Besluit met: aanpak stap besluit <casus> <stap> <uitkomst> --als <rol> --door <naam> "
@@ -261,6 +265,8 @@ def tijdlijn_cmd(casus_ref: str) -> None:
         details = ", ".join(f"{k}: {_waarde(v)}" for k, v in g.gegevens.items() if v is not None)
         historie.add_row(moment_tekst(g.moment), g.soort, g.stap or "", g.rol or "", g.actor or "", details)
     console.print(historie)
+    for v in tl.regievoorstel:
+        console.print(f"Regievoorstel {escape(v.tekst())}")
 
 
 # -- stappen ---------------------------------------------------------------------------------------------------
@@ -287,6 +293,13 @@ def besluit_cmd(
         str | None, typer.Option(help="Organisatie die de gestarte stap(pen) draagt (als dat niet eenduidig is).")
     ] = None,
     organisatie: Organisatie = None,
+    regie_voorstel: Annotated[
+        Regiekeuze | None,
+        typer.Option("--regie-voorstel", help="Bij een AVE-besluit: het regievoorstel aanvaarden of ervan afwijken."),
+    ] = None,
+    reden: Annotated[
+        Regieafwijkreden | None, typer.Option("--reden", help="Waarom u afwijkt van het regievoorstel.")
+    ] = None,
     toelichting: Annotated[str | None, typer.Option(help="Motivering (versleuteld opgeslagen).")] = None,
     versie: Annotated[int | None, typer.Option(help="De versie van de stap die u zag (postvak).")] = None,
     sleutel: Annotated[str | None, typer.Option(help="Idempotentiesleutel.")] = None,
@@ -302,6 +315,8 @@ def besluit_cmd(
         casusregie_organisatie=casusregie_organisatie,
         procesregie_organisatie=procesregie_organisatie,
         eigenaar_organisatie=eigenaar_organisatie,
+        regie_voorstel=regie_voorstel,
+        regie_reden=reden,
         toelichting=toelichting,
         verwachte_versie=versie,
         idempotentie_sleutel=sleutel,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -212,3 +213,95 @@ def test_a_demo_that_fails_midway_leaves_nothing_recovery_could_pick_up(
         demo.main()
     assert _tel(demo_url, Casus) == 1
     assert _tel(instellingen().db_url(), Casus) == 0
+
+
+# -- ops/server.sh: the background aanpak server of `make up` and `make demo` -------------------------------------
+
+OPS = Path(__file__).resolve().parents[1] / "ops"
+
+
+def _vrije_poort_in_bereik() -> int:
+    """A free port of this project's range for hand-started servers (9222–9229)."""
+    import socket
+
+    for poort in range(9222, 9230):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", poort))
+            except OSError:
+                continue
+            return poort
+    pytest.skip("geen vrije poort in 9222–9229")
+
+
+def _leeft(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_ops_server_sh_starts_reuses_and_stops_the_aanpak_server(tmp_path: Path) -> None:
+    import httpx
+
+    poort = _vrije_poort_in_bereik()
+    url = f"http://127.0.0.1:{poort}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AANPAK_", "PREFECT_"))}
+    env |= {
+        "AANPAK_DATA_DIR": str(tmp_path / "data"),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "AANPAK_PREFECT": "false",
+        "AANPAK_POORT": str(poort),
+        "VENV": str(Path(sys.executable).parent.parent),
+    }
+    pidbestand = tmp_path / "data" / "run" / "server.pid"
+
+    def server_sh(opdracht: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", str(OPS / "server.sh"), opdracht],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=wachttijden.PROCES,
+            check=False,
+        )
+
+    pid = None
+    try:
+        gestart = server_sh("start")
+        assert gestart.returncode == 0, gestart.stderr
+        assert "aanpak-server gestart" in gestart.stdout
+        assert f"{url}/api/v1/docs" in gestart.stdout
+        assert "aanpak token a.mentor" in gestart.stdout
+        pid = int(pidbestand.read_text())
+        assert httpx.get(f"{url}/api/v1/gezondheid", timeout=wachttijden.HTTP_TIMEOUT).status_code == 200
+
+        # A token of this installation's development issuer is accepted by it (iss names this port).
+        token = subprocess.run(
+            [str(Path(sys.executable).with_name("aanpak")), "token", "a.mentor"],
+            env=env | {"AANPAK_SERVER_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=wachttijden.PROCES,
+            check=True,
+        ).stdout.strip()
+        postvak = httpx.get(
+            f"{url}/api/v1/postvak", headers={"Authorization": f"Bearer {token}"}, timeout=wachttijden.HTTP_TIMEOUT
+        )
+        assert postvak.status_code == 200, postvak.text
+
+        hergebruikt = server_sh("start")
+        assert hergebruikt.returncode == 0, hergebruikt.stderr
+        assert f"draait al (pid {pid})" in hergebruikt.stdout
+        assert int(pidbestand.read_text()) == pid
+
+        gestopt = server_sh("stop")
+        assert gestopt.returncode == 0, gestopt.stderr
+        assert f"gestopt (pid {pid})" in gestopt.stdout
+        assert not pidbestand.exists()
+        assert not _leeft(pid)
+        assert server_sh("status").returncode == 1
+    finally:
+        if pid is not None and _leeft(pid):
+            os.kill(pid, signal.SIGKILL)

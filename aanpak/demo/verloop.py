@@ -143,11 +143,23 @@ def _verloop(omg: Omgeving, klok: DemoKlok, api: Api, map_: Path, logbestand: Pa
     console.print(
         f"Bekijk de casus opnieuw met: [bold]AANPAK_DATA_DIR={map_} .venv/bin/aanpak casus tijdlijn {casus}[/]"
     )
-    console.print(
-        "In de Prefect UI: [bold]make up[/], open http://127.0.0.1:4200 → Runs, filter op tag "
-        f"[bold]casus:{casus}[/]; het casusoverzicht staat onder Artifacts als [bold]casus-{casus.lower()}[/]."
-    )
+    ui = _prefect_ui()
+    if ui:
+        console.print(
+            f"In de Prefect UI: open {ui} → Runs, filter op tag [bold]casus:{casus}[/]; het casusoverzicht staat "
+            f"onder Artifacts als [bold]casus-{casus.lower()}[/] (wachtwoord: .aanpak/prefect/server.auth)."
+        )
     return Samenvatting(casus, map_, list(api.verzoeken), weigering, logbestand)
+
+
+def _prefect_ui() -> str | None:
+    """The UI of the Prefect server the demo's runs went to (None without Prefect)."""
+    if not instellingen().prefect:
+        return None
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return url.removesuffix("/").removesuffix("/api") if url else None
 
 
 def _signaal(

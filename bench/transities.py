@@ -57,7 +57,7 @@ class Stap:
     accepteren: tuple[str, str] | None = None
 
 
-#: The decisions of aanpak/demo.py, in order.
+#: The decisions of aanpak/demo/, in order.
 STAPPEN: tuple[Stap, ...] = (
     Stap("afstemming_na_match", "afgestemd", SCHOOL, "a.mentor", 1),
     Stap("interne_weging", "eigen_ondersteuning", SCHOOL, "a.mentor", 1),

@@ -1,6 +1,6 @@
 """The transition flows against a real Prefect server: what managers see, and that no personal data gets in.
 
-A whole case (the path of ``aanpak/demo.py``) runs through ``aanpak.uitvoering`` as in-process flow runs against
+A whole case (the path of ``aanpak/demo/``) runs through ``aanpak.uitvoering`` as in-process flow runs against
 the session's Prefect test server, once per case store (SQLite, PostgreSQL). The Prefect client then shows what
 a manager sees: one Completed run per transition, named after the case, tagged, with a state name saying what
 the case waits for and a keyed artifact with one row per step instance.

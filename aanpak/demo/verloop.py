@@ -131,7 +131,17 @@ def _verloop(omg: Omgeving, klok: DemoKlok, api: Api, map_: Path, logbestand: Pa
     _stap(klok, wijkteam, casus, "plan_van_aanpak", "vastgesteld", 6)
     _stap(klok, wijkteam, casus, "uitvoering_monitoring", "evalueren", 30)
     _stap(klok, wijkteam, casus, "evaluatie", "afschalen", 5)
-    aanbod = _stap(klok, gemeente, casus, "op_afschalen", "afgeschaald", 2, ave_fase=1, casusregie=school.rol)
+    aanbod = _stap(
+        klok,
+        gemeente,
+        casus,
+        "op_afschalen",
+        "afgeschaald",
+        2,
+        ave_fase=1,
+        casusregie=school.rol,
+        regie_voorstel="aanvaard",
+    )
     klok.werkdagen(1)
     for ref in aanbod:
         school.vraag("POST", f"/overdrachten/{ref}/accepteer")

@@ -411,3 +411,13 @@ def test_als_door_organisatie_geweigerd_in_clientmodus(klant: Klant) -> None:
         assert "clientmodus" in uit.stderr
         assert "token" in uit.stderr
         assert "Traceback" not in uit.stderr
+
+
+def test_een_bestand_met_een_dubbele_sleutel_wordt_geweigerd_voor_het_verzenden(klant: Klant, tmp_path: Path) -> None:
+    bestand = tmp_path / "dubbel.json"
+    bestand.write_text('{"melder": {"naam": "x"}, "melder": {"naam": "y"}}', encoding="utf-8")
+    fout = geweigerd(klant("signaal", "registreer", "--bestand", str(bestand), rol=SCHOOL))
+    assert fout.startswith("Ongeldige invoer (er is niets gewijzigd):"), fout
+    assert "melder: komt twee keer voor" in fout
+    with klant.omg.uow() as sessie:
+        assert sessie.scalar(select(func.count()).select_from(Signaal)) == 0

@@ -92,6 +92,7 @@ def logout_cmd() -> None:
 def _lees_document(bestand: str) -> Any:
     from models.fouten import InvoerFout
     from models.invoer import MAX_BYTES, lees_json
+    from models.signaal import veldnamen
 
     try:
         if bestand == "-":
@@ -101,7 +102,7 @@ def _lees_document(bestand: str) -> Any:
                 data = f.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InvoerFout([("bestand", f"kan niet gelezen worden ({exc.strerror})")]) from None
-    return lees_json(data, bron="bestand")
+    return lees_json(data, bron="bestand", veldnamen=veldnamen())  # duplicate keys named as in the schema
 
 
 @signaal_app.command("registreer")

@@ -27,7 +27,8 @@ nederlands.installeer()
 
 app = typer.Typer(
     help="Werkproces van signaal naar aanpak — Convenant gelijke kansen, zorg en veiligheid "
-    "(clientmodus: via de aanpak-server in AANPAK_API_URL; wie u bent komt uit uw token).",
+    "(clientmodus: via de aanpak-server in AANPAK_API_URL; wie u bent komt uit uw token). De beheeropdrachten "
+    "van de serverhost (db, sleutels, server, token, herstel, bewaking, meldingen, toegang) draaien lokaal.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

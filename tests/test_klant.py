@@ -126,7 +126,7 @@ def test_een_casus_door_zijn_stappen_als_verschillende_organisaties(klant: Klant
     postvak = ok(klant("postvak", rol=SCHOOL))
     assert casus in postvak
     assert "interne_weging" in postvak
-    assert "school-de-wissel" in postvak
+    assert f"Postvak {SCHOOL} bij school-de-wissel" in postvak
     ok(klant("stap", "verlengen", casus, "interne_weging", "2", "--reden", "overleg_nodig", rol=SCHOOL))
     ok(klant("stap", "opschorten", casus, "interne_weging", "--reden", "wacht_op_informatie", rol=SCHOOL))
     assert "hervat na" in ok(klant("stap", "hervatten", casus, "interne_weging", rol=SCHOOL))

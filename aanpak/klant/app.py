@@ -196,7 +196,8 @@ def postvak_cmd(
         console.print(f"Niets te doen voor {escape(titel)}.")
         return
     organisatie = taken[0]["organisatie"]
-    tabel = Table(title=f"Postvak {escape(titel if hele_organisatie else f'{titel} bij {organisatie}')}")
+    titel = organisatie if hele_organisatie else f"{rol or taken[0]['rol']} bij {organisatie}"
+    tabel = Table(title=f"Postvak {escape(titel)}")
     for kolom in ("Casus", "Wat", "Stap / overdracht", "Rol", "AVE", "Uiterlijk", "Resterend", "Status", "Versie"):
         tabel.add_column(kolom)
     for t in taken:

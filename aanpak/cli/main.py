@@ -451,7 +451,8 @@ def toon(
     mermaid: Annotated[bool, typer.Option("--mermaid", help="Alleen het Mermaid-diagram.")] = False,
 ) -> None:
     """Toon het werkproces als tabel (of als Mermaid-diagram)."""
-    from aanpak.cli.werkproces_weergave import mermaid_diagram, stappentabel
+    from aanpak.cli.werkproces_weergave import stappentabel
+    from aanpak.rapportage.mermaid import mermaid_diagram
 
     pad = bestand or _omgeving().werkprocessen.pad
     wp, _ = laad_bestand(pad)

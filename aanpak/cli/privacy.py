@@ -17,11 +17,12 @@ from rich.table import Table
 
 from aanpak.cli.actor import Organisatie, actor_uit
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
+from aanpak.cli.redenen import REDENEN
 from aanpak.cli.weergave import console, fout_console, toonbaar
 from aanpak.usecases import grondslag as grondslag_uc
 from aanpak.usecases import inzage, logboek, logboek_lezen, rechten
 from models.fouten import InvoerFout
-from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, Weigerreden
+from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever
 from models.teksten import datum, moment_tekst
 from models.werkproces import Gegevenscategorie
 
@@ -35,15 +36,6 @@ rechten_app = typer.Typer(
     help="Verzoeken van betrokkenen (privacyloket): zoeken op BSN, inzage, correctie, beperking.",
     no_args_is_help=True,
 )
-
-#: Dutch wording of the fixed refusal reasons.
-REDENEN = {
-    Weigerreden.NIET_BETROKKEN.value: "uw rol is niet betrokken bij deze casus",
-    Weigerreden.NIET_NODIG.value: "niet nodig voor uw taak (need-to-know)",
-    Weigerreden.AVE_FASE.value: "pas in een hogere AVE-fase",
-    Weigerreden.GEEN_GRONDSLAG.value: "geen toestemming of wettelijke grondslag voor dit doel",
-    Weigerreden.BEPERKT.value: "de verwerking is beperkt (art. 18 AVG)",
-}
 
 Doel = Annotated[str, typer.Option("--doel", help="Waarvoor u de gegevens nodig hebt, als sleutel (bv. casusoverleg).")]
 

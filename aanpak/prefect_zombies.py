@@ -138,7 +138,7 @@ def ruim_vastgelopen_op(ouder_dan: timedelta) -> list[str]:
     A transition takes seconds; one that is not final after ``ouder_dan`` lost its worker (``kill -9``), was
     handed to a worker that died before it started, or no worker takes it. A run whose runner still lives on this
     host is left alone. The recovery (``herstel.onafgemaakt``) applies the transition from the store; a run
-    marked here that a worker picks up later is refused by Prefect (it is final) and changes nothing.
+    marked here that a worker still picks up later runs an idempotent transition and changes nothing.
     Never fails the caller; returns the names of the runs it marked.
     """
     from prefect import get_client

@@ -35,8 +35,6 @@ from tests.schaal_hulp import (
     signaal_en_overgang,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
-
 CASUSSEN = 10
 T = TypeVar("T")
 
@@ -90,6 +88,8 @@ def _van(worker: Worker, run: Any) -> bool:
     return bool(run.infrastructure_pid) and f":{worker.pid}:" in run.infrastructure_pid
 
 
+@pytest.mark.postgres
+@pytest.mark.prefect
 def test_dertig_overgangen_op_twee_workers_waarvan_een_sterft(cluster: Cluster) -> None:
     from prefect.client.schemas.objects import StateType
 
@@ -196,3 +196,50 @@ def test_dertig_overgangen_op_twee_workers_waarvan_een_sterft(cluster: Cluster) 
             _van(b, r) and r.state_type == StateType.COMPLETED and r.parameters.get("besluit_ref") == ref for r in flows
         ), f"besluit {ref} niet door worker b afgemaakt"
     assert "nu toegepast door deze worker" in b.logtekst()
+
+
+# -- the wall and the caller's retries, without a cluster ------------------------------------------------------
+
+
+def test_achtergrondtaken_nemen_alleen_referenties() -> None:
+    """What a task run hands a worker: opaque references (and the step key), nothing that chooses behaviour."""
+    import inspect
+
+    from flows.overgangen import TAKEN
+
+    toegestaan = {"signaal_ref", "casus_ref", "stap", "besluit_ref", "overdracht_ref"}
+    for taak in TAKEN:
+        parameters = inspect.signature(taak.fn).parameters
+        assert set(parameters) <= toegestaan, taak.name
+        assert all(p.annotation in (str, "str") for p in parameters.values()), taak.name
+        assert "overgang" in taak.tags
+
+
+def test_een_tijdelijke_fout_wordt_herhaald_en_daarna_vastgelegd_gemeld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 503 blip is retried until it passes; a Prefect that keeps refusing names the stored reference."""
+    import httpx
+
+    from aanpak import uitvoering
+    from models.fouten import PrefectNietBereikbaar
+    from tests.ontvangers import HttpOntvanger
+
+    monkeypatch.setattr(uitvoering, "EERSTE_PAUZE_SECONDEN", 0.01)
+    ontvanger = HttpOntvanger().start()
+    url = f"http://127.0.0.1:{ontvanger.poort}/meldingen"
+    pogingen = []
+
+    def vraag() -> int:
+        pogingen.append(1)
+        return httpx.post(url, json={}, timeout=wachttijden.HTTP_TIMEOUT).raise_for_status().status_code
+
+    try:
+        ontvanger.weiger = 2
+        assert uitvoering.met_herhaling("B-TEST0001", vraag) == 200
+        assert len(pogingen) == 3
+        pogingen.clear()
+        ontvanger.stand = "503"
+        with pytest.raises(PrefectNietBereikbaar, match="Vastgelegd als B-TEST0001"):
+            uitvoering.met_herhaling("B-TEST0001", vraag)
+        assert len(pogingen) == uitvoering.POGINGEN
+    finally:
+        ontvanger.stop()

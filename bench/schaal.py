@@ -1,0 +1,123 @@
+"""P8 schaal: 90 transitions through two task workers on PostgreSQL against the same 90 in process.
+
+One cluster on this machine (``tests/schaal_hulp.py``): a Prefect server on a fresh PostgreSQL database, our case
+store on another. Six coordinators at once (threads) each take five cases of three transitions (the signal and
+two decisions): 30 cases, 90 transitions, each timed from the coordinator's request (registering the signal,
+recording the decision) to the transition's completion.
+
+- **Baseline:** the 90 transitions run in the caller's process (``aanpak.uitvoering``'s default: a flow run in
+  this process against the same Prefect server, heartbeats off).
+- **Ours:** the same 90 through two task workers (``AANPAK_TAAKWORKERS=true``, ``python -m flows.taakworker``).
+
+Reported: the throughput ratio (transitions per second through the workers over in process; goal ≥ 50 %) and
+the ratio of the median request-to-completion latencies (goal ≤ 3×). Needs PostgreSQL on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from itertools import count
+
+from bench.meting import Resultaat, duur
+from tests.schaal_hulp import (
+    BESLUITEN,
+    Cluster,
+    besluit_en_overgang,
+    in_context,
+    postgres_bereikbaar,
+    signaal_en_overgang,
+)
+
+COORDINATOREN = 6
+CASUSSEN = 30  # x 3 transitions = 90
+
+
+def _ronde(cluster: Cluster, nummers: count[int], bsns: list[str]) -> tuple[float, list[float]]:
+    """30 cases by six coordinators at once: (wall time, request→completion of each transition)."""
+    from aanpak.omgeving import Omgeving
+
+    omg: Omgeving = cluster.omgeving()
+
+    def casus(_: int) -> list[float]:
+        nummer = next(nummers)
+        casus_ref, duur_signaal = signaal_en_overgang(omg, nummer, bsns[nummer])
+        tijden = [duur_signaal]
+        if not casus_ref:
+            raise RuntimeError("een signaal is niet binnen de wachttijd verwerkt")
+        for stap, uitkomst in BESLUITEN:
+            tijden.append(besluit_en_overgang(omg, casus_ref, stap, uitkomst)[1])
+        return tijden
+
+    begin = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=COORDINATOREN) as pool:
+        per_casus = list(pool.map(in_context(casus), range(CASUSSEN)))
+    return time.perf_counter() - begin, [t for tijden in per_casus for t in tijden]
+
+
+def meet() -> Resultaat:
+    if not postgres_bereikbaar():
+        raise RuntimeError("P8 vraagt PostgreSQL op 127.0.0.1:5432")
+    from prefect.settings import temporary_settings
+
+    from aanpak.config import instellingen
+    from bench.gegevens import bsns
+
+    nummers = count()
+    reeks = bsns("997")
+    alle_bsns = [next(reeks) for _ in range(2 * CASUSSEN)]
+    oud = {k: os.environ.get(k) for k in ("AANPAK_DATABASE_URL", "AANPAK_SLEUTELS", "AANPAK_HMAC_SLEUTEL",
+                                          "AANPAK_DATA_DIR", "AANPAK_TAAKWORKERS")}  # fmt: skip
+    start = time.perf_counter()
+    with Cluster(poort_voorkeur=9251) as cluster:
+        os.environ.update(cluster.aanpak_env())
+        try:
+            with temporary_settings(
+                updates={
+                    "api.url": cluster.api_url,
+                    "api.auth_string": None,
+                    "results.local_storage_path": cluster.opslag,
+                    "flows.heartbeat_frequency": None,
+                }
+            ):
+                opstart = time.perf_counter() - start
+                os.environ["AANPAK_TAAKWORKERS"] = "false"
+                instellingen.cache_clear()
+                basis_s, basis = _ronde(cluster, nummers, alle_bsns)
+                os.environ["AANPAK_TAAKWORKERS"] = "true"
+                instellingen.cache_clear()
+                cluster.start_worker("a")
+                cluster.start_worker("b")
+                cluster.wacht_op_abonnees(2, 300)
+                ons_s, ons = _ronde(cluster, nummers, alle_bsns)
+        finally:
+            for sleutel, waarde in oud.items():
+                if waarde is None:
+                    os.environ.pop(sleutel, None)
+                else:
+                    os.environ[sleutel] = waarde
+            instellingen.cache_clear()
+    n = len(ons)
+    doorvoer = basis_s / ons_s
+    latentie = statistics.median(ons) / statistics.median(basis)
+    return Resultaat(
+        naam="P8 schaal",
+        omvang=f"{n} overgangen, {COORDINATOREN} coördinatoren tegelijk, PostgreSQL",
+        ons=f"twee task workers ({n / ons_s:.2f} overgangen/s, mediaan verzoek→klaar {duur(statistics.median(ons))})",
+        basislijn=f"in het proces ({n / basis_s:.2f} overgangen/s, mediaan {duur(statistics.median(basis))})",
+        ons_s=ons_s,
+        basis_s=basis_s,
+        metingen="één ronde per kant op hetzelfde cluster, eerst in het proces",
+        details=(
+            f"doorvoer workers / in het proces: {doorvoer:.0%} (doel ≥ 50 %)",
+            f"mediaan verzoek→klaar workers / in het proces: {latentie:.1f}× (doel ≤ 3×)",
+            f"p90 verzoek→klaar: workers {duur(_p90(ons))}, in het proces {duur(_p90(basis))}",
+            f"opstart cluster (Prefect-server op PostgreSQL, niet meegeteld): {duur(opstart)}",
+        ),
+    )
+
+
+def _p90(tijden: list[float]) -> float:
+    return statistics.quantiles(tijden, n=10)[-1]

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import contextvars
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -115,6 +116,7 @@ class Cluster:
                 proces.wait()
         for log in self._logs:
             log.close()
+        shutil.rmtree(self.map, ignore_errors=True)
         if self.engine is not None:
             self.engine.dispose()
         if self._databases:

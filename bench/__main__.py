@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.meting import Resultaat, duur, markdown, toon
 
-BENCHMARKS = ("transities", "intake", "werkdagen", "bewaking", "meldingen")
+BENCHMARKS = ("transities", "intake", "werkdagen", "bewaking", "meldingen", "http")
 
 
 def _omgeving_voor_prefect() -> Path:
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported only now: these modules import Prefect and the project's settings.
     from aanpak.config import instellingen
     from bench import bewaking, intake, meldingen, transities, werkdagen
+    from bench import http as http_bench
 
     instellingen.cache_clear()
     taken: dict[str, Callable[[], list[Resultaat]]] = {
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         "werkdagen": lambda: [werkdagen.meet(100_000, herhalingen)],
         "bewaking": bewaking.resultaten,
         "meldingen": lambda: [meldingen.meet(1_000, herhalingen)],
+        "http": lambda: http_bench.meet(100 if snel else 500, herhalingen),
     }
     resultaten: list[Resultaat] = []
     try:

@@ -345,3 +345,13 @@ def test_problemen_herhalen_nooit_een_ingestuurde_waarde(server: Server) -> None
     )
     assert r.status_code in (201, 422), r.text
     assert SENTINEL not in r.text
+
+
+def test_een_gequote_waarde_blijft_alleen_staan_als_referentie_of_bekende_sleutel() -> None:
+    from aanpak.server.problemen import GEMASKEERD, zonder_waarden
+
+    bekend = frozenset({"interne_weging", "geen_zorg"})
+    tekst = "stap 'interne_weging' kent geen uitkomst 'Zwaantje X' (wel: geen_zorg); casus 'C-7K3M9QXD', 'zwaantje'"
+    assert zonder_waarden(tekst, bekend) == (
+        f"stap 'interne_weging' kent geen uitkomst {GEMASKEERD} (wel: geen_zorg); casus 'C-7K3M9QXD', {GEMASKEERD}"
+    )

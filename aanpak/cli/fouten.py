@@ -52,6 +52,8 @@ OPTIES = {
     "geldig_tot": "--tot",
     "doel": "--doel",
     "idempotentie_sleutel": "--sleutel",
+    "regie_voorstel": "--regie-voorstel",
+    "regie_reden": "--reden",
 }
 
 

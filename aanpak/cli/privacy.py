@@ -272,7 +272,8 @@ def zoek_cmd(
     ],
 ) -> None:
     """Vind de casussen (open en gesloten) van een jeugdige op BSN; elke zoekvraag komt in het verwerkingslog."""
-    uitkomst = rechten.zoek_op_bsn(_omgeving(), bsn, door, als, doel)
+    omg = _omgeving()
+    uitkomst = rechten.zoek_op_bsn(omg, bsn, doel, actor_uit(omg, als, door, None))
     if not uitkomst.casus_refs:
         console.print("Geen casus gevonden bij dit BSN (vastgelegd in het verwerkingslog).")
         return
@@ -294,7 +295,8 @@ def rechten_inzage_cmd(
         raise InvoerFout([("formaat", "kies json of tekst")])
     if uitvoer is not None and (uitvoer.is_symlink() or uitvoer.exists()):  # before anything is logged
         raise InvoerFout([("--uitvoer", "bestaat al (of is een koppeling); kies een nieuw bestand")])
-    dossier = rechten.exporteer(_omgeving(), casus_ref, door, als)
+    omg = _omgeving()
+    dossier = rechten.exporteer(omg, casus_ref, actor_uit(omg, als, door, None))
     inhoud = dossier.model_dump_json(indent=2) + "\n" if formaat == "json" else dossier.als_tekst()
     if uitvoer is None:
         typer.echo(inhoud, nl=False)
@@ -332,7 +334,8 @@ def corrigeer_cmd(
         if not is_:
             raise InvoerFout([(f"--veld[{i}]", "verwacht veld=waarde")])
         wijzigingen[naam.strip()] = waarde.strip()
-    uitkomst = rechten.corrigeer(_omgeving(), casus_ref, wijzigingen, door, als)
+    omg = _omgeving()
+    uitkomst = rechten.corrigeer(omg, casus_ref, wijzigingen, actor_uit(omg, als, door, None))
     if uitkomst.herhaald:
         console.print("Niets gewijzigd: de gegevens waren al zo.")
     else:
@@ -348,7 +351,8 @@ def beperk_cmd(
     reden: Annotated[Beperkingsreden, typer.Option("--reden", help="Grond voor de beperking (art. 18 AVG).")],
 ) -> None:
     """Beperk de verwerking: niemand krijgt de persoonsgegevens nog te zien tot de beperking is opgeheven."""
-    uitkomst = rechten.beperk(_omgeving(), casus_ref, reden, door, als)
+    omg = _omgeving()
+    uitkomst = rechten.beperk(omg, casus_ref, reden, actor_uit(omg, als, door, None))
     console.print("Verwerking was al beperkt." if uitkomst.herhaald else "Verwerking beperkt.")
 
 
@@ -356,5 +360,6 @@ def beperk_cmd(
 @domeinfouten
 def hef_op_cmd(casus_ref: str, als: Als, door: Door) -> None:
     """Hef de beperking van de verwerking op."""
-    uitkomst = rechten.hef_beperking_op(_omgeving(), casus_ref, door, als)
+    omg = _omgeving()
+    uitkomst = rechten.hef_beperking_op(omg, casus_ref, actor_uit(omg, als, door, None))
     console.print("Er was geen beperking." if uitkomst.herhaald else "Beperking opgeheven.")

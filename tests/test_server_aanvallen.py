@@ -272,7 +272,10 @@ def test_school_b_kan_een_overdracht_van_school_a_niet_accepteren(server: Server
     for stap, body in (
         ("interne_weging", {"uitkomst": "eigen_ondersteuning"}),
         ("informeren_grondslag", {"uitkomst": "wettelijke_grondslag"}),
-        ("ave_regie_bepalen", {"uitkomst": "lokaal", "ave_fase": 2, "casusregie": WIJKTEAM}),
+        (
+            "ave_regie_bepalen",
+            {"uitkomst": "lokaal", "ave_fase": 2, "casusregie": WIJKTEAM, "regie_voorstel": "aanvaard"},
+        ),
     ):
         r = ok(server.klant.post(f"{V1}/casussen/{casus}/stappen/{stap}/besluit", headers=a, json=body))
     (overdracht,) = r["toegepast"]["overdrachten"]

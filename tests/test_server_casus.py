@@ -118,7 +118,9 @@ def test_een_hele_casus_via_de_api(omg: Omgeving, uitgever: Uitgever, zonder_pre
 
     besluit(casus, "interne_weging", SCHOOL, "eigen_ondersteuning", toelichting="Zwaantje oogt moe")
     besluit(casus, "informeren_grondslag", SCHOOL, "wettelijke_grondslag")
-    aanbod = besluit(casus, "ave_regie_bepalen", SCHOOL, "lokaal", ave_fase=2, casusregie=WIJKTEAM[0])
+    aanbod = besluit(
+        casus, "ave_regie_bepalen", SCHOOL, "lokaal", ave_fase=2, casusregie=WIJKTEAM[0], regie_voorstel="aanvaard"
+    )
     # The wijkteam sees the handoff in its postvak and accepts it.
     assert [t["soort"] for t in ok(api("GET", "/postvak", WIJKTEAM))] == ["overdracht"]
     accepteer_alles(aanbod, WIJKTEAM)
@@ -144,7 +146,9 @@ def test_een_hele_casus_via_de_api(omg: Omgeving, uitgever: Uitgever, zonder_pre
     ok(api("POST", f"/casussen/{casus}/stappen/uitvoering_monitoring/review", WIJKTEAM))
     besluit(casus, "uitvoering_monitoring", WIJKTEAM, "evalueren")
     besluit(casus, "evaluatie", WIJKTEAM, "afschalen")
-    terug = besluit(casus, "op_afschalen", GEMEENTE, "afgeschaald", ave_fase=1, casusregie=SCHOOL[0])
+    terug = besluit(
+        casus, "op_afschalen", GEMEENTE, "afgeschaald", ave_fase=1, casusregie=SCHOOL[0], regie_voorstel="aanvaard"
+    )
     accepteer_alles(terug, SCHOOL)
     besluit(casus, "nazorg", SCHOOL, "afgerond")
     besluit(casus, "afsluiting", SCHOOL, "gesloten")

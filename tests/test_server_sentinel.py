@@ -135,7 +135,10 @@ def test_server_logt_geen_persoonsgegevens_en_geen_token(tmp_path: Path, uitgeve
             for stap, body in (
                 ("interne_weging", {"uitkomst": "eigen_ondersteuning", "toelichting": TOELICHTING}),
                 ("informeren_grondslag", {"uitkomst": "wettelijke_grondslag"}),
-                ("ave_regie_bepalen", {"uitkomst": "lokaal", "ave_fase": 2, "casusregie": WIJKTEAM}),
+                (
+                    "ave_regie_bepalen",
+                    {"uitkomst": "lokaal", "ave_fase": 2, "casusregie": WIJKTEAM, "regie_voorstel": "aanvaard"},
+                ),
             ):
                 r = doe("POST", f"/casussen/{casus}/stappen/{stap}/besluit", 200, headers=school, json=body)
             (overdracht,) = r.json()["toegepast"]["overdrachten"]

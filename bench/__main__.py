@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.meting import Resultaat, duur, markdown, toon
 
-BENCHMARKS = ("transities", "intake", "werkdagen", "bewaking", "meldingen", "klant", "schaal")
+BENCHMARKS = ("transities", "intake", "werkdagen", "bewaking", "meldingen", "http", "klant", "schaal")
 
 
 def _omgeving_voor_prefect() -> Path:
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported only now: these modules import Prefect and the project's settings.
     from aanpak.config import instellingen
     from bench import bewaking, intake, klant, meldingen, schaal, transities, werkdagen
+    from bench import http as http_bench
 
     instellingen.cache_clear()
     taken: dict[str, Callable[[], list[Resultaat]]] = {
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "meldingen": lambda: [meldingen.meet(1_000, herhalingen)],
         "klant": lambda: [klant.meet(herhalingen)],
         "schaal": schaal.resultaten,  # P8: two task workers on PostgreSQL (skipped without PostgreSQL)
+        "http": lambda: http_bench.meet(100 if snel else 500, herhalingen),
     }
     resultaten: list[Resultaat] = []
     try:

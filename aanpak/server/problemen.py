@@ -8,7 +8,8 @@ response, and the text of an unknown key (which may be a name or a BSN) is never
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -100,6 +101,51 @@ def _ongeldig(fouten: Sequence[tuple[str, str]]) -> JSONResponse:
     return probleem(422, "Ongeldige invoer; er is niets gewijzigd.", fouten=fouten)
 
 
+#: A quoted part of a domain message (``stap 'x' kent geen uitkomst 'y'``): kept only if it is a reference or a
+#: key the installation itself defines; anything else may be what the caller typed, and is masked.
+_GEQUOTEERD = re.compile(r"'([^']*)'")
+_REFERENTIE = re.compile(r"^[A-Z]-[0-9A-Z]{4,12}$")
+GEMASKEERD = "'…'"
+
+
+def _teksten(waarde: Any) -> Iterator[str]:
+    if isinstance(waarde, str):
+        yield waarde
+    elif isinstance(waarde, dict):
+        for k, v in waarde.items():
+            yield str(k)
+            yield from _teksten(v)
+    elif isinstance(waarde, list | tuple):
+        for v in waarde:
+            yield from _teksten(v)
+
+
+def bekende_sleutels(request: Request) -> frozenset[str]:
+    """Every text of the werkproces in force and the organisation register: what a refusal may name (cached)."""
+    omgeving = getattr(request.app.state, "omgeving", None)
+    if omgeving is None:
+        return frozenset()
+    wp, *_ = omgeving.werkprocessen.bestand()
+    bewaard: tuple[int, frozenset[str]] | None = getattr(request.app.state, "bekende_sleutels", None)
+    if bewaard is not None and bewaard[0] == id(wp):
+        return bewaard[1]
+    teksten = set(_teksten(wp.model_dump(mode="json")))
+    try:
+        teksten |= set(_teksten(omgeving.werkprocessen.register().model_dump(mode="json")))
+    except Exception as exc:  # a register that does not load is refused elsewhere; here: name nothing from it
+        log.warning("organisatieregister niet geladen: %s", type(exc).__name__)
+    sleutels = frozenset(teksten)
+    request.app.state.bekende_sleutels = (id(wp), sleutels)
+    return sleutels
+
+
+def zonder_waarden(tekst: str, bekend: frozenset[str]) -> str:
+    """``tekst`` with every quoted part masked that is neither a reference nor a known key."""
+    return _GEQUOTEERD.sub(
+        lambda m: m.group(0) if _REFERENTIE.match(m.group(1)) or m.group(1) in bekend else GEMASKEERD, tekst
+    )
+
+
 def status_van(exc: DomeinFout) -> int:
     """A domain refusal's HTTP status: conflicts 409, unknown references 404, a role's lack of power 403."""
     if isinstance(exc, NietGevonden):
@@ -135,11 +181,14 @@ def installeer(app: FastAPI) -> None:
         return _ongeldig(invoerfout_uit(exc).fouten)
 
     @app.exception_handler(DomeinFout)
-    async def _domein(_: Request, exc: DomeinFout) -> JSONResponse:
+    async def _domein(request: Request, exc: DomeinFout) -> JSONResponse:
+        # Domain messages quote what they refuse ("kent geen uitkomst '…'"): never what the caller typed.
+        bekend = bekende_sleutels(request)
         if isinstance(exc, InvoerFout):
-            return _ongeldig(exc.fouten)
+            return _ongeldig([(veld, zonder_waarden(reden, bekend)) for veld, reden in exc.fouten])
         status = status_van(exc)
-        return probleem(status, exc.melding, fouten=[(exc.veld, exc.melding)] if exc.veld else ())
+        melding = zonder_waarden(exc.melding, bekend)
+        return probleem(status, melding, fouten=[(exc.veld, melding)] if exc.veld else ())
 
     @app.exception_handler(DefinitieFout)
     async def _definitie(_: Request, exc: DefinitieFout) -> JSONResponse:

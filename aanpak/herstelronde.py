@@ -34,6 +34,8 @@ def herstelronde(omg: Omgeving, *, minuten: int = 5, parallel: int = 4) -> Herst
         from aanpak import prefect_zombies
 
         prefect_zombies.ruim_op()  # never starts a server, never fails: without Prefect there is nothing to mark
+        # Runs a dead worker left Scheduled/Pending/Running (any host): Crashed, so nothing stays stuck in the UI.
+        prefect_zombies.ruim_vastgelopen_op(timedelta(minutes=minuten))
     return herstel(
         omg,
         lambda ref: _signaal(omg, ref),

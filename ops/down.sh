@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
 VENV=${VENV:-.venv} bash ops/server.sh stop
-for naam in worker; do
+for naam in worker taakworker; do
   pidbestand="$RUN/$naam.pid"
   if [ -f "$pidbestand" ]; then
     pid=$(cat "$pidbestand")

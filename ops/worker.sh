@@ -5,14 +5,14 @@
 # (--limiet, --herstel-interval, --herstel-na).
 #
 # Needs the same settings as the aanpak server: PREFECT_API_URL (and PREFECT_API_AUTH_STRING), the case store
-# (AANPAK_DATABASE_URL), the keys (AANPAK_SLEUTELS or AANPAK_SLEUTELBESTAND, AANPAK_HMAC_SLEUTEL), and the
+# (AANPAK_DATABASE_URL, or the embedded SQLite store under AANPAK_DATA_DIR as `make up` uses), the keys (AANPAK_SLEUTELS or AANPAK_SLEUTELBESTAND, AANPAK_HMAC_SLEUTEL), and the
 # task-scheduling storage shared with the aanpak server: PREFECT_LOCAL_STORAGE_PATH on one host, or
 # PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK (a shared file-system block) for several hosts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 : "${PREFECT_API_URL:?PREFECT_API_URL ontbreekt (de Prefect-server van de workers)}"
-: "${AANPAK_DATABASE_URL:?AANPAK_DATABASE_URL ontbreekt (de casusopslag)}"
+: "${AANPAK_DATABASE_URL:-${AANPAK_DATA_DIR:?AANPAK_DATABASE_URL of AANPAK_DATA_DIR ontbreekt (de casusopslag)}}"
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 # The parameters of submitted transitions (opaque references) are files in the task-scheduling storage: only
 # this service's user may read or write them.

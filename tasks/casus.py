@@ -41,4 +41,6 @@ def publiceer_casusbeeld(casus_ref: str) -> Casusbeeld:
 def zoek_onafgemaakt() -> herstel.Onafgemaakt:
     """Signals and decisions whose transition never completed (a lost run), after a grace period."""
     prefect_zombies.ruim_op()  # this host's runs whose process died: Crashed, before recovery re-runs them
+    # Runs a dead worker on any host left Scheduled/Pending/Running past the recovery's grace period: Crashed too.
+    prefect_zombies.ruim_vastgelopen_op(herstel.WACHTTIJD)
     return herstel.onafgemaakt(standaard())

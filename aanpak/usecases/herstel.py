@@ -28,6 +28,9 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Signaal, StapInstantie
 from models.fouten import Conflict, DomeinFout, PrefectNietBereikbaar
 
+#: Grace period before a transition counts as lost: transitions take seconds, a run may wait for a worker.
+WACHTTIJD = timedelta(minutes=5)
+
 
 class Onafgemaakt(BaseModel):
     signalen: list[str]
@@ -35,7 +38,7 @@ class Onafgemaakt(BaseModel):
     besluiten: list[tuple[str, str, str]]
 
 
-def onafgemaakt(omg: Omgeving, ouder_dan: timedelta = timedelta(minutes=5), limiet: int = 500) -> Onafgemaakt:
+def onafgemaakt(omg: Omgeving, ouder_dan: timedelta = WACHTTIJD, limiet: int = 500) -> Onafgemaakt:
     grens = omg.nu() - ouder_dan
     with omg.uow() as sessie:
         signalen = sessie.scalars(
@@ -112,7 +115,7 @@ def herstel(
     signaal_toepassen: SignaalToepasser,
     besluit_toepassen: BesluitToepasser,
     *,
-    ouder_dan: timedelta = timedelta(minutes=5),
+    ouder_dan: timedelta = WACHTTIJD,
     parallel: int = 4,
     limiet: int = 500,
 ) -> Herstelronde:

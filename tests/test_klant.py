@@ -134,6 +134,9 @@ def test_een_casus_door_zijn_stappen_als_verschillende_organisaties(klant: Klant
     assert "interne_weging → eigen_ondersteuning" in uit
     assert "Gestart: informeren_grondslag" in uit
     ok(klant("stap", "besluit", casus, "informeren_grondslag", "wettelijke_grondslag", rol=SCHOOL))
+    # The AVE step's postvak line and the timeline carry the convenant's regie proposal, as in the local CLI.
+    assert "Regievoorstel " in ok(klant("postvak", rol=SCHOOL))
+    assert "Regievoorstel AVE 2: casusregie" in ok(klant("casus", "tijdlijn", casus, rol=SCHOOL))
     uit = ok(
         klant(
             "stap",

@@ -22,6 +22,7 @@ from aanpak.cli.weergave import console, fout_console, resterend, toonbaar
 from aanpak.klant import privacy, tokenbestand, verzoeken
 from aanpak.klant.gedeeld import Rol, datum, klantfouten, moment_tekst, nog_bezig, waarde
 from aanpak.klant.verbinding import verzoek
+from models.regietekst import regievoorstel_tekst
 
 nederlands.installeer()
 
@@ -209,10 +210,13 @@ def postvak_cmd(
             str(t["ave"]),
             datum(t["termijn_einde"]),
             resterend(int(t["werkdagen_resterend"])),
-            t["status"],
+            f"{t['status']} ({t['signalering']})" if t.get("signalering") else t["status"],
             str(t.get("versie") or ""),
         )
     console.print(tabel)
+    for t in taken:
+        for v in t.get("regievoorstel") or []:
+            console.print(f"Regievoorstel {t['casus_ref']} ({t.get('stap') or ''}): {escape(regievoorstel_tekst(v))}")
     console.print(
         "[dim]Besluit met: aanpak stap besluit <casus> <stap> <uitkomst> [--rol <rol>] "
         "(uitkomsten: aanpak werkproces toon)[/]"
@@ -242,6 +246,8 @@ def tijdlijn_cmd(casus_ref: str, rol: Rol = None) -> None:
             s["status"],
         )
     console.print(stappen)
+    for v in tl.get("regievoorstel") or []:
+        console.print(f"Regievoorstel {escape(regievoorstel_tekst(v))}")
     historie = Table(title="Historie")
     for kolom in ("Moment", "Gebeurtenis", "Stap", "Rol", "Door", "Details"):
         historie.add_column(kolom)

@@ -20,6 +20,7 @@ from models.binding import Partij
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import Conflict, NietGevonden
 from models.organisaties import Organisatieregister
+from models.regietekst import regievoorstel_tekst
 from models.regievoorstel import Casuskenmerken, Voorgesteld, Voorstel, voorstel
 from models.werkproces import Werkproces
 
@@ -352,15 +353,7 @@ class Regievoorstel(BaseModel):
 
     def tekst(self) -> str:
         """One line a coordinator reads (Dutch)."""
-
-        def houder(rol: str | None, org: str | None, opties: list[str]) -> str:
-            if rol is None:
-                return "geen"
-            return f"{rol} bij {org}" if org else f"{rol} (kies: {', '.join(opties) or 'geen organisatie'})"
-
-        casusregie = houder(self.casusregie, self.casusregie_organisatie, self.casusregie_opties)
-        procesregie = houder(self.procesregie, self.procesregie_organisatie, self.procesregie_opties)
-        return f"AVE {self.ave}: casusregie {casusregie}, procesregie {procesregie} (regel {self.regel})"
+        return regievoorstel_tekst(self.model_dump())
 
 
 def _velden(v: Voorgesteld | None) -> tuple[str | None, str | None, list[str]]:

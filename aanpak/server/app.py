@@ -30,6 +30,7 @@ from aanpak.server.grootte import MAX_BYTES, Groottegrens
 from aanpak.server.toegang import Verificateur
 from aanpak.server.vangnet import Vangnet
 from aanpak.toegang.ontwikkeluitgever import Ontwikkeluitgever
+from aanpak.web import maak_router as web_router
 
 PREFIX = "/api/v1"
 
@@ -92,4 +93,5 @@ def maak_app(
         app.include_router(module.router, prefix=PREFIX)
     if ontwikkeluitgever is not None:
         app.include_router(ontwikkeluitgever.router())
+    app.include_router(web_router(ontwikkeluitgever))  # the coordinators' web app (aanpak/web)
     return app

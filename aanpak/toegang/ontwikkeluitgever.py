@@ -256,7 +256,8 @@ class Ontwikkeluitgever:
         """Discovery and JWKS, mounted at the path of the issuer URL (``/ontwikkel-idp``)."""
         from fastapi import APIRouter  # only the server needs it; `aanpak token` stays quick
 
-        router = APIRouter(prefix=urlsplit(self.uitgever).path.rstrip("/"), tags=["ontwikkeluitgever"])
+        pad = urlsplit(self.uitgever).path.rstrip("/")
+        router = APIRouter(prefix=pad, tags=["ontwikkeluitgever"])
 
         @router.get("/.well-known/openid-configuration")
         def discovery() -> dict[str, Any]:
@@ -266,7 +267,8 @@ class Ontwikkeluitgever:
         def jwks() -> dict[str, Any]:
             return self.jwks()
 
-        # Plain Starlette routes: the handlers read the request themselves (form bodies without python-multipart).
+        # Plain Starlette routes (full path: the router's prefix applies to API routes only); the handlers read the
+        # request themselves (form bodies without python-multipart).
         async def autoriseer(request: Request) -> Response:
             return self._kiespagina(dict(request.query_params))
 
@@ -276,9 +278,9 @@ class Ontwikkeluitgever:
         async def token(request: Request) -> Response:
             return self._wissel(_formulier(await request.body()))
 
-        router.add_route("/authorize", autoriseer, methods=["GET"], include_in_schema=False)
-        router.add_route("/authorize", kies, methods=["POST"], include_in_schema=False)
-        router.add_route("/token", token, methods=["POST"], include_in_schema=False)
+        router.add_route(pad + "/authorize", autoriseer, methods=["GET"], include_in_schema=False)
+        router.add_route(pad + "/authorize", kies, methods=["POST"], include_in_schema=False)
+        router.add_route(pad + "/token", token, methods=["POST"], include_in_schema=False)
         return router
 
     # -- authorization code flow with PKCE (the web app's login) ---------------------------------------------

@@ -505,3 +505,27 @@ def test_geen_persoonsgegevens_in_logs_en_urls(
     for url in b.bezocht + andere.bezocht:
         for s in SENTINELS:
             assert s not in url
+
+
+def test_inzage_met_doel_en_alleen_voor_betrokkenen(web: WebServer) -> None:
+    a = Bezoeker(web.url)
+    a.log_in("a.mentor")
+    casus = casus_van(a.post("/signalen", signaalformulier(a.get("/signalen/nieuw"), a)))
+    pagina = a.get(f"/casussen/{casus}")
+    assert 'name="doel"' in pagina.text
+    r = a.post(f"/casussen/{casus}/inzage", {"csrf": a.csrf(pagina), "doel": "casusoverleg"})
+    assert r.status_code == 200, r.text
+    assert "Deze inzage is gelogd" in r.text
+    assert "Achtergehouden" in r.text
+    assert "no-store" in r.headers["cache-control"]
+    assert str(r.url).endswith(f"/casussen/{casus}/inzage")  # the purpose travels in the body, not the URL
+    r = a.post(f"/casussen/{casus}/inzage", {"csrf": a.csrf(pagina), "doel": "nieuwsgierig"})
+    assert r.status_code == 422
+    assert "Geen inzage" in r.text
+    assert a.post(f"/casussen/{casus}/inzage", {"doel": "casusoverleg"}).status_code == 403
+    b = Bezoeker(web.url)
+    postvak = b.log_in("b.baken")
+    r = b.post(f"/casussen/{casus}/inzage", {"csrf": b.csrf(postvak), "doel": "casusoverleg"})
+    assert r.status_code == 404
+    for s in SENTINELS:
+        assert s not in r.text

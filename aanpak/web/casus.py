@@ -120,6 +120,7 @@ def casuspagina(
             "overdrachten": [t for t in mijn if t.soort == "overdracht"],
             "ave_fasen": {f.niveau: f.naam for f in wp.ave_fasen} if zelfde else {},
             "rollen": [r.key for r in wp.rollen],
+            "doelen": next((list(i.doelen) for i in wp.inzage if i.rol == actor.rol), []),
             "opschortredenen": OPSCHORTREDENEN,
             "verlengredenen": VERLENGREDENEN,
             "signaalmelding": SIGNAALMELDING.get(request.query_params.get("signaal", "")),
@@ -213,6 +214,33 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
             return diensten.accepteer_overdracht(omgeving(request), actor, overdracht)
 
         return await _handeling(web, request, ref, doe, "overdracht")
+
+    @router.post("/casussen/{ref}/inzage", include_in_schema=False)
+    async def inzien(ref: str, request: Request) -> Response:
+        """The need-to-know view: shown at once (a POST answer, never cached), every read logged with its purpose."""
+        uitkomst = await met_csrf(web, request)
+        if isinstance(uitkomst, Response):
+            return uitkomst
+        sessie, velden = uitkomst
+        if sessie.rol is None:
+            return naar("/rol")
+        actor = Actor(sessie.persoon, sessie.organisatie, sessie.rol)
+        if not REF.fullmatch(ref):
+            return niet_gevonden(request, sessie)
+        doel = een(velden, "doel")
+        try:
+            inzage = await run_in_threadpool(diensten.inzien, omgeving(request), actor, ref, doel)
+        except NietGevonden:
+            return await run_in_threadpool(niet_gevonden, request, sessie)
+        except InvoerFout as exc:
+            return await run_in_threadpool(
+                casuspagina, request, sessie, actor, ref, fout="Geen inzage.", fouten=exc.fouten, status=422
+            )
+        except (RolNietToegestaan, DomeinFout) as exc:
+            return await run_in_threadpool(casuspagina, request, sessie, actor, ref, fout=str(exc), status=403)
+        return await run_in_threadpool(
+            lambda: pagina(request, "inzage.html", {"inzage": inzage, "ref": ref}, sessie=sessie)
+        )
 
     @router.post("/casussen/{ref}/stappen/{stap}/opschorten", include_in_schema=False)
     async def opschorten(ref: str, stap: str, request: Request) -> Response:

@@ -529,3 +529,31 @@ def test_inzage_met_doel_en_alleen_voor_betrokkenen(web: WebServer) -> None:
     assert r.status_code == 404
     for s in SENTINELS:
         assert s not in r.text
+
+
+def test_grondslag_vastleggen(web: WebServer) -> None:
+    a = Bezoeker(web.url)
+    a.log_in("a.mentor")
+    casus = casus_van(a.post("/signalen", signaalformulier(a.get("/signalen/nieuw"), a)))
+    pagina = a.get(f"/casussen/{casus}")
+    sleutel = re.search(
+        r'grondslagen">\s*<input[^>]+>\s*<input type="hidden" name="idempotentie_sleutel" '
+        r'value="([^"]+)"',
+        pagina.text,
+    )
+    assert sleutel
+    velden = {
+        "csrf": a.csrf(pagina),
+        "idempotentie_sleutel": sleutel.group(1),
+        "soort": "toestemming",
+        "gegeven_door": ["ouders", "jeugdige"],
+        "ontvangers": ["jgz"],
+        "categorieen": ["zorg"],
+        "doel": "casusoverleg",
+    }
+    r = a.post(f"/casussen/{casus}/grondslagen", velden)
+    assert r.status_code == 200, r.text
+    assert "De grondslag is vastgelegd" in r.text
+    fout = a.post(f"/casussen/{casus}/grondslagen", {**velden, "idempotentie_sleutel": "", "gegeven_door": []})
+    assert fout.status_code == 422
+    assert "gegeven_door" in fout.text

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from aanpak.server import diensten
@@ -24,7 +25,9 @@ from aanpak.web.gedeeld import Web, een, naar, omgeving, pagina
 from aanpak.web.sessies import Sessie
 from models.actor import Actor
 from models.casus import Opschortreden, StapStatus, Verlengreden
-from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
+from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden, invoerfout_uit
+from models.privacy import Grondslagsoort, Toestemminggever
+from models.werkproces import Gegevenscategorie
 
 log = logging.getLogger("aanpak.web")
 
@@ -53,7 +56,18 @@ SIGNAALMELDING = {
     "gekoppeld": "Het signaal is geregistreerd en gekoppeld aan een bestaande casus: een andere partner had al "
     "een signaal over deze jeugdige. Beide melders krijgen bericht om contact op te nemen.",
 }
+GRONDSLAGEN = {
+    Grondslagsoort.TOESTEMMING: "Toestemming",
+    Grondslagsoort.WETTELIJKE_TAAK: "Wettelijke taak",
+    Grondslagsoort.WETTELIJKE_PLICHT: "Wettelijke plicht",
+    Grondslagsoort.VITAAL_BELANG: "Vitaal belang",
+    Grondslagsoort.MELDRECHT: "Meldrecht",
+    Grondslagsoort.CONFLICT_VAN_PLICHTEN: "Conflict van plichten",
+}
+GEVERS = {Toestemminggever.OUDERS: "Ouders", Toestemminggever.JEUGDIGE: "De jeugdige"}
+CATEGORIEEN = {c: c.value.replace("_", " ").capitalize() for c in Gegevenscategorie}
 MELDINGEN = {
+    "grondslag": "De grondslag is vastgelegd.",
     "besluit": "Uw besluit is vastgelegd.",
     "overdracht": "U heeft de overdracht geaccepteerd.",
     "opgeschort": "De termijn is opgeschort.",
@@ -120,6 +134,10 @@ def casuspagina(
             "overdrachten": [t for t in mijn if t.soort == "overdracht"],
             "ave_fasen": {f.niveau: f.naam for f in wp.ave_fasen} if zelfde else {},
             "rollen": [r.key for r in wp.rollen],
+            "grondslagsoorten": GRONDSLAGEN,
+            "gevers": GEVERS,
+            "gegevenscategorieen": CATEGORIEEN,
+            "organisatietypes": {o.key: o.naam for o in wp.organisaties},
             "doelen": next((list(i.doelen) for i in wp.inzage if i.rol == actor.rol), []),
             "opschortredenen": OPSCHORTREDENEN,
             "verlengredenen": VERLENGREDENEN,
@@ -127,6 +145,7 @@ def casuspagina(
             "melding": MELDINGEN.get(request.query_params.get("gedaan", "")),
             "fout": fout,
             "fouten": fouten or [],
+            "grondslag_sleutel": secrets.token_urlsafe(24),
         },
         sessie=sessie,
         status=status,
@@ -241,6 +260,26 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
         return await run_in_threadpool(
             lambda: pagina(request, "inzage.html", {"inzage": inzage, "ref": ref}, sessie=sessie)
         )
+
+    @router.post("/casussen/{ref}/grondslagen", include_in_schema=False)
+    async def grondslag(ref: str, request: Request) -> Response:
+        def doe(actor: Actor, v: dict[str, list[str]]) -> object:
+            gegevens: dict[str, Any] = {
+                "soort": een(v, "soort"),
+                "gegeven_door": [g for g in v.get("gegeven_door", []) if g],
+                "ontvangers": [o for o in v.get("ontvangers", []) if o],
+                "categorieen": [c for c in v.get("categorieen", []) if c],
+                "doel": een(v, "doel"),
+                "toelichting": een(v, "toelichting") or None,
+                "geldig_tot": een(v, "geldig_tot") or None,
+                "idempotentie_sleutel": een(v, "idempotentie_sleutel") or None,
+            }
+            try:
+                return diensten.leg_grondslag_vast(omgeving(request), actor, ref, gegevens)
+            except ValidationError as exc:
+                raise invoerfout_uit(exc) from None
+
+        return await _handeling(web, request, ref, doe, "grondslag")
 
     @router.post("/casussen/{ref}/stappen/{stap}/opschorten", include_in_schema=False)
     async def opschorten(ref: str, stap: str, request: Request) -> Response:

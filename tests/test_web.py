@@ -557,3 +557,23 @@ def test_grondslag_vastleggen(web: WebServer) -> None:
     fout = a.post(f"/casussen/{casus}/grondslagen", {**velden, "idempotentie_sleutel": "", "gegeven_door": []})
     assert fout.status_code == 422
     assert "gegeven_door" in fout.text
+
+
+def test_postvak_te_laat_in_kleur_en_tekst_en_filters(web: WebServer) -> None:
+    b = Bezoeker(web.url)
+    b.log_in("a.mentor")
+    casus = casus_van(b.post("/signalen", signaalformulier(b.get("/signalen/nieuw"), b)))
+    op_tijd = b.get("/")
+    assert 'class="urgentie op-tijd">Op tijd: nog' in op_tijd.text
+    web.klok.verder(days=28)  # weeks later: the term has passed (the session is refreshed below by logging in)
+    postvak = b.log_in("a.mentor")
+    assert re.search(r'class="urgentie te-laat">Te laat: \d+ werkdag(en)? te laat', postvak.text), postvak.text
+    assert re.search(r"<strong>1 te laat</strong>", postvak.text)
+    stap = re.search(r'<option value="([a-z_]+)">', postvak.text)
+    assert stap
+    assert casus in b.get(f"/?stap={stap.group(1)}").text
+    assert casus not in b.get("/?stap=bestaat_niet").text
+    assert casus in b.get("/?ave=1").text
+    assert casus not in b.get("/?ave=4").text
+    assert casus in b.get("/?ave=Zwaantje").text  # an odd value is ignored, not echoed
+    assert "Zwaantje" not in b.get("/?ave=Zwaantje").text

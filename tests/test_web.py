@@ -577,3 +577,17 @@ def test_postvak_te_laat_in_kleur_en_tekst_en_filters(web: WebServer) -> None:
     assert casus not in b.get("/?ave=4").text
     assert casus in b.get("/?ave=Zwaantje").text  # an odd value is ignored, not echoed
     assert "Zwaantje" not in b.get("/?ave=Zwaantje").text
+
+
+def test_werkproces_met_stappen_en_diagram(web: WebServer) -> None:
+    b = Bezoeker(web.url)
+    assert b.get("/werkproces", volg=False).headers["location"] == "/inloggen"
+    assert b.get("/werkproces/diagram.svg", volg=False).status_code == 303
+    b.log_in("c.regisseur")
+    r = b.get("/werkproces")
+    assert r.status_code == 200
+    assert "<h1>Werkproces</h1>" in r.text
+    assert "Interne weging" in r.text or "interne weging" in r.text.lower()
+    svg = b.get("/werkproces/diagram.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in svg.text

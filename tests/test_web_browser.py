@@ -181,6 +181,10 @@ def test_school_meldt_een_signaal_en_vindt_de_casus_in_het_postvak(scherm: Any) 
     rij = school.page.get_by_role("row").filter(has_text=casus)
     assert rij.count() == 1
     assert re.search(r"(nog \d+ werkdag|vandaag|te laat)", rij.inner_text())
+    school.page.get_by_role("link", name="Werkproces").click()
+    school.page.wait_for_url(re.compile(r".*/werkproces$"))
+    school.controleer("werkproces")
+    assert school.page.locator("img.diagram").evaluate("i => i.naturalWidth") > 0
 
 
 def test_jgz_meldt_hetzelfde_kind_en_ziet_de_match(scherm: Any) -> None:

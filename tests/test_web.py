@@ -591,3 +591,23 @@ def test_werkproces_met_stappen_en_diagram(web: WebServer) -> None:
     svg = b.get("/werkproces/diagram.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in svg.text
+
+
+def test_rapportage_met_filters(web: WebServer) -> None:
+    b = Bezoeker(web.url)
+    assert b.get("/rapportage", volg=False).headers["location"] == "/inloggen"
+    b.log_in("a.mentor")
+    casus_van(b.post("/signalen", signaalformulier(b.get("/signalen/nieuw"), b)))
+    r = b.get("/rapportage")
+    assert r.status_code == 200
+    assert "<h1>Rapportage</h1>" in r.text
+    assert "Termijnen per partner en stap" in r.text
+    gefilterd = b.get("/rapportage?van=2026-01-01&tot=2026-12-01&organisatie=school&wijk=")
+    assert gefilterd.status_code == 200
+    assert 'value="school" selected' in gefilterd.text
+    assert "01-01-2026" in gefilterd.text
+    svg = b.get("/rapportage/termijnen.svg?van=2026-01-01")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    for s in SENTINELS:
+        assert s not in r.text
+        assert s not in svg.text

@@ -185,6 +185,9 @@ def test_school_meldt_een_signaal_en_vindt_de_casus_in_het_postvak(scherm: Any) 
     school.page.wait_for_url(re.compile(r".*/werkproces$"))
     school.controleer("werkproces")
     assert school.page.locator("img.diagram").evaluate("i => i.naturalWidth") > 0
+    school.page.get_by_role("link", name="Rapportage").click()
+    school.page.wait_for_url(re.compile(r".*/rapportage$"))
+    school.controleer("rapportage")
 
 
 def test_jgz_meldt_hetzelfde_kind_en_ziet_de_match(scherm: Any) -> None:

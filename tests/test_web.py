@@ -611,3 +611,45 @@ def test_rapportage_met_filters(web: WebServer) -> None:
     for s in SENTINELS:
         assert s not in r.text
         assert s not in svg.text
+
+
+def test_privacyloket_zoekt_op_bsn_en_handelt_af(web: WebServer) -> None:
+    a = Bezoeker(web.url)
+    postvak_a = a.log_in("a.mentor")
+    casus = casus_van(a.post("/signalen", signaalformulier(a.get("/signalen/nieuw"), a)))
+    assert a.get("/privacyloket").status_code == 403
+    assert (
+        a.post(
+            "/privacyloket/zoeken", {"csrf": a.csrf(postvak_a), "bsn": SENTINEL_BSN, "doel": "inzageverzoek"}
+        ).status_code
+        == 403
+    )
+    loket = Bezoeker(web.url)
+    pagina = loket.log_in("p.loket")
+    assert 'href="/privacyloket"' in pagina.text
+    pagina = loket.get("/privacyloket")
+    assert pagina.status_code == 200
+    csrf = loket.csrf(pagina)
+    fout = loket.post("/privacyloket/zoeken", {"csrf": csrf, "bsn": "111222334", "doel": "inzageverzoek"})
+    assert fout.status_code == 422
+    assert "111222334" not in fout.text
+    gevonden = loket.post("/privacyloket/zoeken", {"csrf": csrf, "bsn": SENTINEL_BSN, "doel": "inzageverzoek"})
+    assert gevonden.status_code == 200, gevonden.text
+    assert f"Casus {casus}" in gevonden.text
+    assert SENTINEL_BSN not in gevonden.text
+    assert str(gevonden.url).endswith("/privacyloket/zoeken")
+    dossier = loket.post(f"/privacyloket/casussen/{casus}/dossier", {"csrf": csrf})
+    assert dossier.status_code == 200
+    assert "Zwaantje" in dossier.text  # the authorised read, on a no-store page
+    assert "no-store" in dossier.headers["cache-control"]
+    assert (
+        "De verwerking is beperkt"
+        in loket.post(f"/privacyloket/casussen/{casus}/beperken", {"csrf": csrf, "reden": "bezwaar"}).text
+    )
+    assert "De beperking is opgeheven" in loket.post(f"/privacyloket/casussen/{casus}/opheffen", {"csrf": csrf}).text
+    assert loket.post(f"/privacyloket/casussen/{casus}/wissen", {"csrf": csrf}).status_code == 422
+    # An open case is not erased: the refusal is a readable message, the case stays.
+    geweigerd = loket.post(f"/privacyloket/casussen/{casus}/wissen", {"csrf": csrf, "bevestig": "ja"})
+    assert geweigerd.status_code == 409
+    assert "nog open" in geweigerd.text
+    assert a.get(f"/casussen/{casus}").status_code == 200

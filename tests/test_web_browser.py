@@ -272,3 +272,24 @@ def test_verlopen_sessie_gaat_terug_naar_inloggen(scherm: Any, server: WebServer
     s.controleer()
     assert s.page.locator("h1").inner_text() == "Inloggen"
     assert "Uw sessie is verlopen" in s.page.locator("main").inner_text()
+
+
+def test_privacyloket_zoekt_op_bsn_en_toont_het_dossier(scherm: Any) -> None:
+    school: Scherm = scherm()
+    school.log_in("a.mentor")
+    casus = school.meld_signaal("Mevrouw Melder")
+    loket: Scherm = scherm()
+    loket.log_in("p.loket")
+    loket.page.get_by_role("link", name="Privacyloket").click()
+    loket.page.wait_for_url(re.compile(r".*/privacyloket$"))
+    loket.controleer()
+    loket.page.get_by_label("BSN").fill(SENTINEL_BSN)
+    loket.page.get_by_label("Doel").select_option(value="inzageverzoek")
+    loket.page.get_by_role("button", name="Zoeken").click()
+    loket.page.wait_for_url(re.compile(r".*/privacyloket/zoeken$"))
+    loket.controleer("privacyloket")
+    sectie = loket.page.get_by_role("region", name=f"Casus {casus}")
+    sectie.get_by_role("button", name="Dossier tonen (inzage)").click()
+    loket.page.wait_for_url(re.compile(r".*/dossier$"))
+    loket.controleer("dossier")
+    assert "Zwaantje" in loket.page.locator("main").inner_text()

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
 from aanpak.toegang.ontwikkeluitgever import WEBKLANT, Ontwikkeluitgever
-from aanpak.web import aanmelden, casus, postvak, rapportage, signaal, werkproces
+from aanpak.web import aanmelden, casus, postvak, privacyloket, rapportage, signaal, werkproces
 from aanpak.web.gedeeld import Web
 from aanpak.web.instellingen import WebInstellingen
 from aanpak.web.oidc import OidcKlant
@@ -37,6 +37,6 @@ def maak_router(ontwikkeluitgever: Ontwikkeluitgever | None = None, inst: WebIns
     def stijl() -> Response:
         return FileResponse(STATISCH / "stijl.css", media_type="text/css", headers={"Cache-Control": "max-age=300"})
 
-    for module in (aanmelden, postvak, signaal, casus, werkproces, rapportage):
+    for module in (aanmelden, postvak, signaal, casus, werkproces, rapportage, privacyloket):
         module.voeg_toe(router, web)
     return router

@@ -75,8 +75,9 @@ def pagina(
     status: int = 200,
 ) -> HTMLResponse:
     rollen, orgs = namen(request)
+    loket = omgeving(request).werkprocessen.bestand()[0].privacy.loket
     tekst = _SJABLONEN.get_template(sjabloon).render(
-        request=request, sessie=sessie, rolnamen=rollen, orgnamen=orgs, **context
+        request=request, sessie=sessie, rolnamen=rollen, orgnamen=orgs, loketrollen=loket, **context
     )
     return HTMLResponse(tekst, status_code=status, headers=GEEN_OPSLAG)
 

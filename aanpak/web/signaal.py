@@ -109,7 +109,7 @@ def _formulier(
             "waarden": waarden or {},
             "gekozen": gekozen or [],
             "acuut": acuut,
-            "sleutel": sleutel or secrets.token_urlsafe(24),
+            "sleutel": sleutel or secrets.token_hex(16),
             "fouten": per_veld,
             "overig": overig,
             "aantal_fouten": len(fouten or []),

@@ -200,6 +200,9 @@ def test_inloggen_met_pkce_geeft_een_veilige_sessie(web: WebServer) -> None:
     assert "<strong>a.mentor</strong>" in postvak.text
     assert "zorgco" in postvak.text.lower()
     assert "no-store" in postvak.headers["cache-control"]
+    assert postvak.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in postvak.headers["content-security-policy"]
+    assert "script-src 'none'" in postvak.headers["content-security-policy"]
     sessie = [c for c in b.set_cookies if c.startswith("aanpak_sessie=") and "max-age=0" not in c.lower()]
     assert sessie, b.set_cookies
     kenmerken = sessie[-1].lower()

@@ -86,7 +86,8 @@ class Scherm:
     """One browser context (its own cookies) with the checks every visited page gets."""
 
     def __init__(self, browser: Browser, server: WebServer, axe: str) -> None:
-        self.context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+        # bypass_csp: the pages allow no script at all; axe-core is injected by the test, not by the page.
+        self.context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", bypass_csp=True)
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(60_000)
         self.server = server
@@ -293,3 +294,15 @@ def test_privacyloket_zoekt_op_bsn_en_toont_het_dossier(scherm: Any) -> None:
     loket.page.wait_for_url(re.compile(r".*/dossier$"))
     loket.controleer("dossier")
     assert "Zwaantje" in loket.page.locator("main").inner_text()
+
+
+def test_stijl_werkt_onder_de_csp_van_de_paginas(browser: Browser, server: WebServer) -> None:
+    """Without bypassing the pages' Content-Security-Policy the stylesheet still applies (nothing inline)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/inloggen")
+        kleur = page.evaluate("getComputedStyle(document.querySelector('.kop')).backgroundColor")
+        assert kleur == "rgb(1, 104, 155)"
+    finally:
+        context.close()

@@ -25,7 +25,17 @@ from models.actor import Actor
 
 SESSIECOOKIE = "aanpak_sessie"
 AANMELDCOOKIE = "aanpak_aanmelding"
-GEEN_OPSLAG = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+#: Every page: never cached (case data), never framed (clickjacking), only our own scripts, styles and forms.
+GEEN_OPSLAG = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
 
 _SJABLONEN = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "sjablonen"),

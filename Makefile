@@ -21,8 +21,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The demo runs its own server in its own folder; afterwards a background aanpak server on the normal data
+# folder is left running for a newcomer (ops/server.sh, stopped by `make down`).
 demo: venv
+	@mkdir -p -m 700 "$(AANPAK_DATA_DIR)" && mkdir -p "$(PREFECT_HOME)"  # the data folder is 0700 (docs/toegang.md)
 	$(PY) -m aanpak.demo
+	@VENV=$(VENV) bash ops/server.sh start
+	@$(PY) -m aanpak.demo.aanmelden
 
 test: venv
 	$(VENV)/bin/pytest

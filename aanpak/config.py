@@ -39,6 +39,9 @@ class Instellingen(BaseSettings):
     #: ``deployments`` is true and PREFECT_API_URL points at a server with a worker).
     prefect: bool = True
     deployments: bool = False
+    #: Submit transitions as Prefect background tasks to long-lived task workers (``flows/taakworker.py``);
+    #: takes precedence over ``deployments`` (docs/operations.md, "Overgangen op workers").
+    taakworkers: bool = False
     #: Trusted identity providers (docs/toegang.md); absent: the development issuer (embedded default).
     toegang: Path | None = None
     #: Allow the development issuer on a database other than SQLite (never in production).

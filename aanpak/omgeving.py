@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from aanpak.config import Instellingen, instellingen
 from aanpak.crypto import SleutelFout, Sleutelring, SleutelsOntbreken, ontwikkelsleutels, parse_sleutels, privemap
 from aanpak.store import logboeksleutel
-from aanpak.store.db import UnitOfWork, maak_engine, migreer, sessiefabriek
+from aanpak.store.db import UnitOfWork, controleer_schema, maak_engine, migreer, sessiefabriek
 from aanpak.store.werkprocessen import Werkprocessen
 
 
@@ -73,15 +73,23 @@ def sleutelring(inst: Instellingen) -> Sleutelring:
     return Sleutelring(parse_sleutels(tekst), hmac_bytes)
 
 
-def bouw(inst: Instellingen | None = None, *, klok: Callable[[], datetime] = nu_utc, migreren: bool = True) -> Omgeving:
+def bouw(
+    inst: Instellingen | None = None, *, klok: Callable[[], datetime] = nu_utc, migreren: bool | None = None
+) -> Omgeving:
+    """The context from the settings. ``migreren``: ``True`` migrates (``aanpak db upgrade``), ``False`` only
+    checks the schema version; ``None`` (every other process) migrates a SQLite store itself (the embedded
+    default, under its file lock) and only checks on PostgreSQL, where the runtime role has no DDL rights:
+    a schema behind is refused (``SchemaNietBij``) with a message naming ``aanpak db upgrade``."""
     inst = inst or instellingen()
     if inst.ingebed:
         privemap(inst.data_dir)  # the case store, its WAL and the dev keys: the owner's only (0700)
     sleutels = sleutelring(inst)  # first: a host without keys refuses before it touches the store
     engine = maak_engine(inst.db_url())
     logboeksleutel.gebruik_sleutel(engine, sleutels.logboek_sleutel)  # migration 0007 closes an old chain with it
-    if migreren:
+    if migreren or (migreren is None and engine.dialect.name == "sqlite"):
         migreer(engine)
+    else:
+        controleer_schema(engine)
     return Omgeving(
         engine=engine,
         uow=UnitOfWork(sessiefabriek(engine)),

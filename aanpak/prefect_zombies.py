@@ -16,6 +16,7 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,4 +114,91 @@ def ruim_op(tag: str | None = None) -> list[str]:
         logger.warning("Zombie-runs niet nagekeken (%s)", type(exc).__name__)
     for naam in gemarkeerd:
         logger.warning("Run %s: proces gestopt, gemarkeerd als Crashed", naam)
+    return gemarkeerd
+
+
+#: The transition flows, whatever starts them (in process, a deployment run, a task worker).
+OVERGANGSFLOWS = ("signaal-ontvangen", "stap-afgerond", "regie-overgedragen")
+#: The tag of the background transition tasks (flows/overgangen.py).
+OVERGANGSTAG = "overgang"
+VASTGELOPEN = (
+    "Deze overgang is niet binnen de termijn afgemaakt (worker gestopt of geen worker beschikbaar); "
+    "het herstel past de overgang toe vanuit de casusopslag."
+)
+
+
+def _niet_levend(teken: str | None) -> bool:
+    """No runner recorded, a dead one, or one on another host (whose liveness we cannot see)."""
+    return not teken or leeft(teken) is not True
+
+
+def ruim_vastgelopen_op(ouder_dan: timedelta) -> list[str]:
+    """Transition runs still Scheduled/Pending/Running after ``ouder_dan``: Crashed, with a Dutch message.
+
+    A transition takes seconds; one that is not final after ``ouder_dan`` lost its worker (``kill -9``), was
+    handed to a worker that died before it started, or no worker takes it. A run whose runner still lives on this
+    host is left alone. The recovery (``herstel.onafgemaakt``) applies the transition from the store; a run
+    marked here that a worker still picks up later runs an idempotent transition and changes nothing.
+    Never fails the caller; returns the names of the runs it marked.
+    """
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterParentTaskRunId,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+        TaskRunFilter,
+        TaskRunFilterState,
+        TaskRunFilterStateType,
+        TaskRunFilterTags,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    open_ = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING]
+    grens = datetime.now(UTC) - ouder_dan
+    gemarkeerd: list[str] = []
+    try:
+        with _verbonden() as er_is_prefect:
+            if not er_is_prefect:
+                return []
+            with get_client(sync_client=True) as client:
+                runs = client.read_flow_runs(
+                    flow_filter=FlowFilter(name=FlowFilterName(any_=list(OVERGANGSFLOWS))),
+                    flow_run_filter=FlowRunFilter(
+                        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=open_)),
+                        expected_start_time=FlowRunFilterExpectedStartTime(before_=grens),
+                    ),
+                    limit=200,
+                )
+                for run in runs:
+                    if _niet_levend(run.infrastructure_pid):
+                        client.set_flow_run_state(run.id, Crashed(message=VASTGELOPEN), force=True)
+                        gemarkeerd.append(run.name)
+                taken = client.read_task_runs(
+                    task_run_filter=TaskRunFilter(
+                        tags=TaskRunFilterTags(all_=[OVERGANGSTAG]),
+                        state=TaskRunFilterState(type=TaskRunFilterStateType(any_=open_)),
+                    ),
+                    limit=200,
+                )
+                for taak in taken:
+                    moment = taak.expected_start_time or taak.created
+                    if moment is None or moment > grens:
+                        continue
+                    kinderen = client.read_flow_runs(
+                        flow_run_filter=FlowRunFilter(parent_task_run_id=FlowRunFilterParentTaskRunId(any_=[taak.id])),
+                        limit=5,
+                    )
+                    if any(not _niet_levend(k.infrastructure_pid) for k in kinderen):
+                        continue
+                    client.set_task_run_state(taak.id, Crashed(message=VASTGELOPEN), force=True)
+                    gemarkeerd.append(taak.name)
+    except Exception as exc:  # Prefect away or refusing: recovery of the store must go on regardless
+        logger.warning("Vastgelopen runs niet nagekeken (%s)", type(exc).__name__)
+    for naam in gemarkeerd:
+        logger.warning("Run %s: niet afgemaakt, gemarkeerd als Crashed", naam)
     return gemarkeerd

@@ -6,7 +6,10 @@ chosen by configuration, with the same outcome because every transition is idemp
 - ``AANPAK_PREFECT=false``: call the use case directly (a bare machine without Prefect; benchmarks' baseline);
 - default: run the flow in this process, against ``PREFECT_API_URL`` or, when that is unset, the embedded
   default's local Prefect server under the data folder (``aanpak/prefect_lokaal.py``; never the ephemeral mode);
-- ``AANPAK_DEPLOYMENTS=true`` with ``PREFECT_API_URL`` set: create a deployment run for a worker and wait for it.
+- ``AANPAK_DEPLOYMENTS=true`` with ``PREFECT_API_URL`` set: create a deployment run for a worker and wait for it;
+- ``AANPAK_TAAKWORKERS=true`` with ``PREFECT_API_URL`` set: submit the transition as a Prefect background task
+  (``flows/overgangen.py``, ``task.delay``) to the long-lived task workers (``flows/taakworker.py``) and wait
+  for it — seconds instead of a process worker's poll and fresh Python process (docs/operations.md).
 
 When Prefect does not answer (down, slow, 5xx), the request is already stored (the use case committed before
 the transition): the coordinator gets ``PrefectNietBereikbaar`` naming the stored reference (exit 1), and the
@@ -15,6 +18,8 @@ recovery (``aanpak herstel``, the termijnbewaking) applies the transition once P
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -33,11 +38,45 @@ T = TypeVar("T")
 WACHTTIJD_SECONDEN = 120.0
 
 
-class NogBezig(Exception):
-    """The deployment run was created but has not finished yet; the worker will complete it."""
+#: Attempts and first pause of the caller's retries of a transient Prefect API error (500, 502, 503, timeouts).
+POGINGEN = 4
+EERSTE_PAUZE_SECONDEN = 0.5
 
-    def __init__(self, run_naam: str) -> None:
-        super().__init__(f"de overgang wordt nog verwerkt door Prefect (run '{run_naam}')")
+
+class NogBezig(Exception):
+    """The run was created but has not finished yet; the worker (or the recovery) will complete it."""
+
+    def __init__(self, run_naam: str, referentie: str | None = None) -> None:
+        self.referentie = referentie
+        waarvan = f" van {referentie}" if referentie else ""
+        super().__init__(f"de overgang{waarvan} wordt nog verwerkt door Prefect (run '{run_naam}')")
+
+
+def _tijdelijk(exc: BaseException) -> bool:
+    """A Prefect API fault worth another try: no answer, a timeout, or a 5xx."""
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    if isinstance(exc, PrefectHTTPStatusError):
+        return exc.response.status_code >= 500
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code >= 500
+    return isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError)
+
+
+def met_herhaling(referentie: str, actie: Callable[[], T]) -> T:
+    """``actie`` with backoff and jitter on transient Prefect API faults; then ``PrefectNietBereikbaar``."""
+    from models.fouten import PrefectNietBereikbaar
+
+    for poging in range(POGINGEN):
+        try:
+            return actie()
+        except Exception as exc:
+            if not _tijdelijk(exc):
+                raise
+            if poging == POGINGEN - 1:
+                raise PrefectNietBereikbaar(referentie) from None
+            time.sleep(EERSTE_PAUZE_SECONDEN * 2**poging * (1 + random.random() / 2))
+    raise AssertionError("onbereikbaar")  # pragma: no cover
 
 
 @contextmanager
@@ -96,19 +135,47 @@ def _in_proces(omg: Omgeving, referentie: str, flow: Callable[..., Any], tags: l
             raise PrefectNietBereikbaar(referentie) from None
 
 
-def _als_deployment(naam: str, tags: list[str], **parameters: str) -> None:
+def _als_deployment(referentie: str, naam: str, tags: list[str], **parameters: str) -> None:
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
-    run = run_deployment(naam, parameters=parameters, tags=tags, timeout=WACHTTIJD_SECONDEN, as_subflow=False)
-    assert isinstance(run, FlowRun)  # sync context: run_deployment returns the run, not a coroutine
+    def start() -> FlowRun:
+        run = run_deployment(naam, parameters=parameters, tags=tags, timeout=WACHTTIJD_SECONDEN, as_subflow=False)
+        assert isinstance(run, FlowRun)  # sync context: run_deployment returns the run, not a coroutine
+        return run
+
+    run = met_herhaling(referentie, start)
     if run.state is None or not run.state.is_final():
-        raise NogBezig(run.name)
+        raise NogBezig(run.name, referentie)
     if not run.state.is_completed():
         # The run's own message is PII-free (tasks re-raise without data); show it to the coordinator.
         from models.fouten import DomeinFout
 
         raise DomeinFout(f"de overgang is mislukt in Prefect run '{run.name}': {run.state.message or run.state.name}")
+
+
+def _als_achtergrondtaak(referentie: str, taak_naam: str, **parameters: str) -> None:
+    """Submit the transition to the task workers and wait for its final state (``NogBezig`` after the wait)."""
+    from prefect.futures import PrefectDistributedFuture
+
+    from flows import overgangen
+    from models.fouten import DomeinFout
+
+    taak = getattr(overgangen, taak_naam)
+    toekomst: PrefectDistributedFuture[None] = met_herhaling(referentie, lambda: taak.delay(**parameters))
+    try:
+        toekomst.wait(timeout=WACHTTIJD_SECONDEN)
+        staat = met_herhaling(referentie, lambda: toekomst.state)
+    except Exception as exc:  # the task run exists and a worker (or the recovery) completes it
+        if _tijdelijk(exc):
+            raise NogBezig(str(toekomst.task_run_id), referentie) from None
+        raise
+    if not staat.is_final() or staat.is_crashed() or staat.is_cancelled():
+        # Still waiting for a worker, or its worker died (the sweep marked it): the recovery applies it.
+        raise NogBezig(str(toekomst.task_run_id), referentie)
+    if not staat.is_completed():
+        # The state's message is PII-free (tasks re-raise without data); show it to the coordinator.
+        raise DomeinFout(f"de overgang van {referentie} is mislukt in Prefect: {staat.message or staat.name}")
 
 
 def _voer_uit(
@@ -117,15 +184,20 @@ def _voer_uit(
     direct: Callable[[], T],
     flow_naam: str,
     flow: Callable[[], Callable[..., Any]],
+    taak_naam: str,
     tags: list[str],
     **parameters: str,
 ) -> T:
     inst = instellingen()
     if not inst.prefect:
         return direct()
+    if inst.taakworkers:
+        with verbonden(referentie):
+            _als_achtergrondtaak(referentie, taak_naam, **parameters)
+        return direct()  # idempotent: the task worker applied it; this reads the outcome back
     if inst.deployments:
         with verbonden(referentie):
-            _als_deployment(f"{flow_naam}/{flow_naam}", tags, **parameters)
+            _als_deployment(referentie, f"{flow_naam}/{flow_naam}", tags, **parameters)
         return direct()  # idempotent: the worker applied it; this reads the outcome back
     resultaat: T = _in_proces(omg, referentie, flow(), tags, **parameters)
     return resultaat
@@ -143,6 +215,7 @@ def na_signaal(omg: Omgeving, signaal_ref: str) -> SignaalVerwerkt:
         lambda: verwerk_signaal(omg, signaal_ref),
         "signaal-ontvangen",
         flow,
+        "overgang_signaal",
         [],
         signaal_ref=signaal_ref,
     )
@@ -160,6 +233,7 @@ def na_besluit(omg: Omgeving, besluit_ref: str, casus_ref: str, stap: str) -> Be
         lambda: pas_besluit_toe(omg, besluit_ref),
         "stap-afgerond",
         flow,
+        "overgang_besluit",
         [f"casus:{casus_ref}", f"stap:{stap}"],
         casus_ref=casus_ref,
         stap=stap,
@@ -179,6 +253,7 @@ def na_overdracht(omg: Omgeving, overdracht_ref: str, casus_ref: str) -> None:
         lambda: None,
         "regie-overgedragen",
         flow,
+        "overgang_overdracht",
         [f"casus:{casus_ref}"],
         casus_ref=casus_ref,
         overdracht_ref=overdracht_ref,

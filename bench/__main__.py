@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.meting import Resultaat, duur, markdown, toon
 
-BENCHMARKS = ("transities", "intake", "werkdagen", "bewaking", "meldingen")
+BENCHMARKS = ("transities", "intake", "werkdagen", "bewaking", "meldingen", "klant", "schaal")
 
 
 def _omgeving_voor_prefect() -> Path:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Imported only now: these modules import Prefect and the project's settings.
     from aanpak.config import instellingen
-    from bench import bewaking, intake, meldingen, transities, werkdagen
+    from bench import bewaking, intake, klant, meldingen, schaal, transities, werkdagen
 
     instellingen.cache_clear()
     taken: dict[str, Callable[[], list[Resultaat]]] = {
@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         "werkdagen": lambda: [werkdagen.meet(100_000, herhalingen)],
         "bewaking": bewaking.resultaten,
         "meldingen": lambda: [meldingen.meet(1_000, herhalingen)],
+        "klant": lambda: [klant.meet(herhalingen)],
+        "schaal": schaal.resultaten,  # P8: two task workers on PostgreSQL (skipped without PostgreSQL)
     }
     resultaten: list[Resultaat] = []
     try:

@@ -57,7 +57,7 @@ class Stap:
     accepteren: tuple[str, str] | None = None
 
 
-#: The decisions of aanpak/demo.py, in order.
+#: The decisions of aanpak/demo/, in order.
 STAPPEN: tuple[Stap, ...] = (
     Stap("afstemming_na_match", "afgestemd", SCHOOL, "a.mentor", 1),
     Stap("interne_weging", "eigen_ondersteuning", SCHOOL, "a.mentor", 1),
@@ -68,7 +68,7 @@ STAPPEN: tuple[Stap, ...] = (
         SCHOOL,
         "a.mentor",
         1,
-        (("ave_fase", 2), ("casusregie", WIJKTEAM)),
+        (("ave_fase", 2), ("casusregie", WIJKTEAM), ("regie_voorstel", "aanvaard")),
         ("c.regisseur", WIJKTEAM),
     ),
     Stap("casusoverleg", "plan_opstellen", GEMEENTE, "d.procesregisseur", 5),
@@ -81,7 +81,7 @@ STAPPEN: tuple[Stap, ...] = (
         GEMEENTE,
         "d.procesregisseur",
         2,
-        (("ave_fase", 1), ("casusregie", SCHOOL)),
+        (("ave_fase", 1), ("casusregie", SCHOOL), ("regie_voorstel", "aanvaard")),
         ("a.mentor", SCHOOL),
     ),
     Stap("nazorg", "afgerond", SCHOOL, "a.mentor", 60),

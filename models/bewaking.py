@@ -12,6 +12,9 @@ from datetime import date, datetime, timedelta
 from models.kalender import Werkdagkalender, einde_van_dag, lokale_datum
 from models.werkproces import Escalatieniveau, Stap, Werkproces
 
+#: How the postvak and the bewaking name a step suspended beyond what its definition allows.
+OPSCHORTING_OVER_MAXIMUM = "opschorting over maximum"
+
 ZOVEEL_WERKDAGEN_TERUG_MAX = 366
 
 
@@ -108,3 +111,24 @@ def review_op(wp: Werkproces, kalender: Werkdagkalender, stap_key: str, ave: int
     if cadans is None:
         return None
     return einde_van_dag(kalender.plus_werkdagen(lokale_datum(vanaf), cadans))
+
+
+def opschorting_over_maximum(
+    wp: Werkproces,
+    kalender: Werkdagkalender,
+    stap_key: str,
+    acuut: bool,
+    opgeschort_op: datetime | None,
+    eerder_opgeschort: int,
+    nu: datetime,
+) -> bool:
+    """A suspended step whose suspensions together (earlier ones plus this one so far, counted as a resume
+    would count them) exceed the definition's ``termijn.opschorting.max_werkdagen``."""
+    if opgeschort_op is None:
+        return False
+    stap = wp.stap(stap_key)
+    termijn = stap.termijn_acuut if acuut and stap.termijn_acuut is not None else stap.termijn
+    maximum = termijn.opschortregel().max_werkdagen
+    if maximum is None:
+        return False
+    return eerder_opgeschort + kalender.werkdagen_in(lokale_datum(opgeschort_op), lokale_datum(nu)) > maximum

@@ -193,8 +193,12 @@ def gevolgen_van_besluit(
     casusregie_organisatie: str | None = None,
     procesregie_organisatie: str | None = None,
     eigenaar_organisatie: str | None = None,
+    fase_standaard: bool = True,
 ) -> BesluitGevolgen:
-    """Validate a decision against the definition and say what follows. Raises InvoerFout naming fields."""
+    """Validate a decision against the definition and say what follows. Raises InvoerFout naming fields.
+
+    ``fase_standaard``: a regie the decision does not name falls back to the phase default (versions before
+    2022.5); since then the use case passes the regie chosen from the proposal, and an unnamed one stays."""
     stap = wp.stap(stap_key)
     uitkomst = stap.uitkomst(uitkomst_key)
     fouten: list[tuple[str, str]] = []
@@ -219,15 +223,23 @@ def gevolgen_van_besluit(
     procesregie_direct: Partij | None = None
     if uitkomst.vraagt_ave and ave_niveau is not None:
         fase = wp.fase(ave_niveau)
+        standaard_casusregie = fase.casusregie if fase_standaard else None
+        standaard_procesregie = fase.procesregie if fase_standaard else None
         nieuwe_casusregie = _regiehouder(
-            wp, register, regie, regie.casusregie, casusregie or fase.casusregie, casusregie_organisatie, "casusregie"
+            wp,
+            register,
+            regie,
+            regie.casusregie,
+            casusregie or standaard_casusregie,
+            casusregie_organisatie,
+            "casusregie",
         )
         nieuwe_procesregie = _regiehouder(
             wp,
             register,
             regie,
             regie.procesregie,
-            procesregie or fase.procesregie,
+            procesregie or standaard_procesregie,
             procesregie_organisatie,
             "procesregie",
         )

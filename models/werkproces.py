@@ -12,7 +12,8 @@ the case: ``casusregie`` and ``procesregie`` (whoever holds that regie now), ``e
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from models.fouten import DefinitieFout
 from models.kalender import TermijnEenheid
+from models.signaal import Categorie
 
 AveNiveau = Literal[1, 2, 3, 4]
 Sleutel = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=64)]
@@ -81,6 +83,40 @@ class AveFase(_Strikt):
     bestuurlijk: Sleutel | None = None
     #: Review cadence for monitoring in this phase, in werkdagen (D16).
     monitoring_werkdagen: int | None = Field(default=None, ge=1)
+
+
+#: The age bands a signal records (``models.signaal.leeftijdsgroep``); regie rules select on them.
+LEEFTIJDSGROEPEN = ("0-3", "4-11", "12-15", "16-17", "18+")
+#: A regie rule may propose the case's (first) melder as holder: back to the basisvoorziening.
+MELDER = "melder"
+
+
+class Regievoorwaarden(_Strikt):
+    """When a regie rule applies; an empty list (or acuut unset) places no condition."""
+
+    ave: list[AveNiveau] = Field(default_factory=list)
+    #: Signal categories (``models.signaal.Categorie``): the rule applies when the case has any of them.
+    categorie: list[Sleutel] = Field(default_factory=list)
+    #: Age bands (LEEFTIJDSGROEPEN) of the youth at the latest signal.
+    leeftijd: list[str] = Field(default_factory=list)
+    #: Organisation types of the source partners (melders): any of them.
+    bron: list[Sleutel] = Field(default_factory=list)
+    acuut: bool | None = None
+
+
+class Regieregel(_Strikt):
+    """A convenant rule that proposes who holds casusregie and procesregie when a case enters an AVE phase.
+
+    A role is an organisation type's role (resolved to a concrete organisation where the case makes that
+    unambiguous), ``melder`` (the case's first melder), or unset: the current holder keeps it."""
+
+    key: Sleutel
+    naam: str
+    wanneer: Regievoorwaarden = Field(default_factory=Regievoorwaarden)
+    casusregie: Sleutel | None = None
+    procesregie: Sleutel | None = None
+    #: Where the agreement comes from; shown with the proposal.
+    bron: str | None = None
 
 
 class Opschorting(_Strikt):
@@ -302,6 +338,9 @@ class Werkproces(_Strikt):
     inzage: list[Inzagerecht] = Field(default_factory=list)
     privacy: Privacy = Field(default_factory=Privacy)
     bewaartermijnen: Bewaartermijnen = Field(default_factory=Bewaartermijnen)
+    #: Regie rules (since 2022.5), first match wins, the phase default last. None: an older version, where the
+    #: phase defaults apply without a proposal to accept or override.
+    regievoorstellen: list[Regieregel] | None = None
 
     # -- look-ups ---------------------------------------------------------------------------------------------
     def stap(self, key: str) -> Stap:
@@ -346,6 +385,18 @@ class Werkproces(_Strikt):
 
     def rollen_van(self, organisatie: str) -> list[str]:
         return [r.key for r in self.rollen if r.organisatie == organisatie]
+
+    def fase_regel(self, niveau: int) -> Regieregel:
+        """The phase default (``ave_fasen``) as the last regie rule of that phase."""
+        fase = self.fase(niveau)
+        return Regieregel(
+            key=f"ave_{niveau}_standaard",
+            naam=f"Standaard AVE {niveau} ({fase.naam})",
+            wanneer=Regievoorwaarden(ave=[niveau]),
+            casusregie=fase.casusregie,
+            procesregie=fase.procesregie,
+            bron="ave_fasen",
+        )
 
 
 # -- structural validation ------------------------------------------------------------------------------------
@@ -413,6 +464,7 @@ def _problemen(wp: Werkproces) -> list[tuple[str, str]]:
                     fouten.append(
                         (f"{pad}.uitkomsten[{j}].volgende[{k}]", f"overgang naar onbekende stap '{volgende}'")
                     )
+    fouten.extend(_regieregel_problemen(wp, rol_ok))
     for j, inz in enumerate(wp.inzage):
         rol_ok(f"inzage[{j}].rol", inz.rol)
     for j, loket in enumerate(wp.privacy.loket):
@@ -442,6 +494,42 @@ def _problemen(wp: Werkproces) -> list[tuple[str, str]]:
         return fouten  # the graph checks below assume the references are sound
 
     fouten.extend(_grafiek_problemen(wp))
+    return fouten
+
+
+def _regieregel_problemen(
+    wp: Werkproces, rol_ok: Callable[[str, str | None, Iterable[str]], None]
+) -> list[tuple[str, str]]:
+    """Regie rules name known roles, categories, age bands and organisation types; keys are unique and do not
+    clash with the phase defaults' ``ave_<n>_standaard``."""
+    fouten: list[tuple[str, str]] = []
+    regels = wp.regievoorstellen or []
+    keys = [r.key for r in regels]
+    dubbel = sorted(
+        {k for k in keys if keys.count(k) > 1} | {k for k in keys if re.fullmatch(r"ave_[1-4]_standaard", k)}
+    )
+    if dubbel:
+        fouten.append(("regievoorstellen", f"dubbele of gereserveerde sleutel(s): {', '.join(dubbel)}"))
+    categorieen = {c.value for c in Categorie}
+    organisaties = {o.key for o in wp.organisaties}
+    for i, r in enumerate(regels):
+        pad = f"regievoorstellen[{i}]"
+        for veld in ("casusregie", "procesregie"):
+            rol_ok(f"{pad}.{veld}", getattr(r, veld), (MELDER,))
+        for j, c in enumerate(r.wanneer.categorie):
+            if c not in categorieen:
+                fouten.append((f"{pad}.wanneer.categorie[{j}]", f"onbekende categorie '{c}'"))
+        for j, band in enumerate(r.wanneer.leeftijd):
+            if band not in LEEFTIJDSGROEPEN:
+                fouten.append(
+                    (
+                        f"{pad}.wanneer.leeftijd[{j}]",
+                        f"onbekende leeftijdsgroep '{band}' (een van: {', '.join(LEEFTIJDSGROEPEN)})",
+                    )
+                )
+        for j, type_ in enumerate(r.wanneer.bron):
+            if type_ not in organisaties:
+                fouten.append((f"{pad}.wanneer.bron[{j}]", f"onbekende organisatie '{type_}'"))
     return fouten
 
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Stop the Prefect worker that ops/up.sh (make up) started and the local Prefect server.
+# Stop the aanpak server and the Prefect worker that ops/up.sh (make up) or make demo started, and the local
+# Prefect server.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
+VENV=${VENV:-.venv} bash ops/server.sh stop
 for naam in worker; do
   pidbestand="$RUN/$naam.pid"
   if [ -f "$pidbestand" ]; then

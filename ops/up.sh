@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Start a local Prefect server (UI on 127.0.0.1:4200, loopback only, analytics off) and a process worker,
-# and deploy every flow in prefect.yaml. `make down` (ops/down.sh) stops what this started.
+# deploy every flow in prefect.yaml, and start the aanpak server (ops/server.sh, 127.0.0.1:${AANPAK_POORT:-8000}).
+# `make down` (ops/down.sh) stops what this started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 RUN=${AANPAK_DATA_DIR:-$PWD/.aanpak}/run
+mkdir -p -m 700 "${AANPAK_DATA_DIR:-$PWD/.aanpak}"  # the data folder is 0700 when this creates it
 mkdir -p "$RUN"
 export PREFECT_HOME=${PREFECT_HOME:-$PWD/.aanpak/prefect}
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
@@ -31,9 +33,13 @@ export PREFECT_API_AUTH_STRING
 if [ -f "$RUN/worker.pid" ] && kill -0 "$(cat "$RUN/worker.pid")" 2>/dev/null; then
   echo "Worker draait al (pid $(cat "$RUN/worker.pid"))."
 else
-  nohup "$VENV/bin/prefect" worker start --pool aanpak --name "aanpak-$(hostname)" >"$RUN/worker.log" 2>&1 &
+  # A unique name: two workers of the same name would be taken for one by the Prefect server.
+  nohup "$VENV/bin/prefect" worker start --pool aanpak --name "aanpak-$(hostname)-$$" >"$RUN/worker.log" 2>&1 &
   echo $! >"$RUN/worker.pid"
 fi
+
+# The aanpak server beside them (reused when it runs and answers); it reaches Prefect with the same settings.
+VENV=$VENV bash ops/server.sh start
 
 cat <<TXT
 Prefect UI: ${PREFECT_API_URL%/api}  (alleen op deze machine; wachtwoord: .aanpak/prefect/server.auth)

@@ -17,9 +17,7 @@ def zoek_te_verwijderen() -> bewaring.Overzicht:
 @transitietaak
 def verwijder_casus(casus_ref: str) -> bewaring.Verwijderd:
     """Delete one case past its term in the store (one transaction; idempotent)."""
-    return bewaring.verwijder_casus(
-        standaard(), casus_ref, bewaring.Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL
-    )
+    return bewaring.verwijder_casus(standaard(), casus_ref, bewaring.Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
 
 
 @transitietaak

@@ -157,7 +157,16 @@ def test_unknown_casusregie_role_is_refused(omg: Omgeving) -> None:
         omg,
         casus,
         "ave_regie_bepalen",
-        invoer(casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie="wijkteam.stagiair"),
+        invoer(
+            casus,
+            "ave_regie_bepalen",
+            "lokaal",
+            SCHOOL,
+            ave_fase=2,
+            casusregie="wijkteam.stagiair",
+            regie_voorstel="afwijken",
+            regie_reden="expertise",
+        ),
         InvoerFout,
         "casusregie",
     )
@@ -312,7 +321,7 @@ def test_concurrent_application_of_one_decision_applies_it_once(omg: Omgeving) -
         pytest.skip("SQLite takes the write lock at BEGIN: a second application cannot read before the first commits")
     casus = signaleer(omg).casus_ref
     naar_ave_regie_bepalen(omg, casus)
-    ref = neem(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2).besluit_ref
+    ref = neem(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, regie_voorstel="aanvaard").besluit_ref
 
     # The late run (a retried flow run, or herstel) has read the decision and is about to lock the case when
     # the other run applies it and commits. (Should the late run hold a lock at that point, the other run waits
@@ -373,7 +382,7 @@ def test_ave_2_offers_casusregie_and_moves_it_only_on_acceptance(omg: Omgeving, 
     assert lopende_stappen(omg, casus) == ["afstemming_na_match", "ave_regie_bepalen"]
 
     klok.zet(2026, 12, 7)  # Monday
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2)
+    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, regie_voorstel="aanvaard")
 
     assert toegepast.gestarte_stappen == ["casusoverleg"]
     assert len(toegepast.overdrachten) == 1
@@ -460,7 +469,7 @@ def test_closing_lapses_parallel_steps_and_refuses_further_decisions(omg: Omgevi
 def test_decision_recorded_before_closure_does_not_reopen_the_closed_case(omg: Omgeving) -> None:
     casus = signaleer(omg, acuut=True).casus_ref  # ave_regie_bepalen and informeren_grondslag in parallel
     laat = neem(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)  # recorded, not yet applied
-    besluit(omg, casus, "ave_regie_bepalen", "geen_vervolg", SCHOOL, ave_fase=1)
+    besluit(omg, casus, "ave_regie_bepalen", "geen_vervolg", SCHOOL, ave_fase=1, regie_voorstel="aanvaard")
     besluit(omg, casus, "afsluiting", "gesloten", SCHOOL)
     assert stap_rij(omg, casus, "informeren_grondslag").status == "vervallen"
 
@@ -669,7 +678,7 @@ def test_running_case_keeps_its_term_bounds_under_a_new_version(
     nieuw_omg = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2099.1"))
     nieuw = signaleer(nieuw_omg, bsn=ANDER_BSN, voornamen="Pim", achternaam="Proef").casus_ref
 
-    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.4"
+    assert tijdlijn(nieuw_omg, oud).werkproces == "venlo_convenant 2022.5"
     assert tijdlijn(nieuw_omg, nieuw).werkproces == "venlo_convenant 2099.1"
     assert stap_rij(omg, oud, "interne_weging").termijn_einde == eind(2026, 12, 8)  # 5 werkdagen
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 11)  # 8 werkdagen
@@ -692,7 +701,7 @@ def test_running_case_starts_its_next_steps_with_its_own_version(
     for stap, uitkomst, extra in [
         ("interne_weging", "eigen_ondersteuning", {}),
         ("informeren_grondslag", "wettelijke_grondslag", {}),
-        ("ave_regie_bepalen", "lokaal", {"ave_fase": 1}),
+        ("ave_regie_bepalen", "lokaal", {"ave_fase": 1, "regie_voorstel": "aanvaard"}),
         ("casusoverleg", "plan_opstellen", {}),
         ("plan_van_aanpak", "vastgesteld", {}),
         ("uitvoering_monitoring", "evalueren", {}),
@@ -704,19 +713,19 @@ def test_running_case_starts_its_next_steps_with_its_own_version(
 
     opnieuw = stap_rij(omg, oud, "interne_weging")
     assert (opnieuw.volgnummer, opnieuw.status) == (2, "open")
-    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.4)
+    assert opnieuw.termijn_einde == eind(2026, 12, 9)  # Wednesday 2 December + 5 werkdagen (2022.5)
     assert stap_rij(omg, nieuw, "interne_weging").termijn_einde == eind(2026, 12, 14)  # + 8 werkdagen (2099.1)
 
 
 def test_changed_definition_under_a_used_version_is_refused(
     omg: Omgeving, engine: Engine, klok: Klok, tmp_path: Path
 ) -> None:
-    signaleer(omg)  # version 2022.4 is now in use, snapshotted in the store
-    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.4"))
+    signaleer(omg)  # version 2022.5 is now in use, snapshotted in the store
+    vervalst = maak_omgeving(engine, klok, werkproces=_gewijzigde_definitie(tmp_path, "2022.5"))
     voor = tel(omg)
 
     with pytest.raises(DefinitieFout) as info:
         registreer(vervalst, lees_signaal(signaal_document(bsn=ANDER_BSN, voornamen="Pim")))
     assert info.value.problemen[0][0] == "versie"
-    assert "2022.4" in str(info.value)
+    assert "2022.5" in str(info.value)
     assert tel(omg) == voor

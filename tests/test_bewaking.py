@@ -16,8 +16,9 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Melding, Signalering, StapInstantie
 from aanpak.usecases import termijnen
 from aanpak.usecases.bewaking import Signaal, bewaak
+from aanpak.usecases.inzicht import postvak, tijdlijn
 from aanpak.usecases.overdracht import accepteer_overdracht
-from models.casus import Verlengreden
+from models.casus import Opschortreden, Verlengreden
 from models.fouten import DomeinFout
 from tests import wachttijden
 from tests.conftest import Klok
@@ -114,7 +115,9 @@ def test_unaccepted_handoff_escalates_and_old_holder_stays_responsible(omg: Omge
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard"
+    )
     (overdracht_ref,) = toegepast.overdrachten
     # Handoff term 2 werkdagen: Wed 2, Thu 3 → due end of Thursday 3 December.
     klok.zet(2026, 12, 4, 9)
@@ -136,7 +139,9 @@ def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Om
     casus = signaleer(omg).casus_ref
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard"
+    )
     accepteer_overdracht(omg, toegepast.overdrachten[0], als(WIJKTEAM, "c.r"))
     # casusoverleg: 10 werkdagen from Tue 1 Dec → due Tue 15 Dec; stagnation after 5 more werkdagen → Tue 22 Dec.
     klok.zet(2026, 12, 22, 12)
@@ -151,7 +156,7 @@ def test_stagnation_at_ave_2_asks_procesregie_to_consider_opschalen_once(omg: Om
         overwegen = sessie.scalars(select(StapInstantie).where(StapInstantie.stap_key == "opschaling_overwegen")).one()
         assert (overwegen.eigenaar_rol, overwegen.status) == (GEMEENTE, "open")
     # The answer is a recorded decision: opschalen to AVE 3 (procesregie to the ZVH, handed over warmly).
-    antwoord = besluit(omg, casus, "opschaling_overwegen", "opschalen", GEMEENTE, ave_fase=3)
+    antwoord = besluit(omg, casus, "opschaling_overwegen", "opschalen", GEMEENTE, ave_fase=3, regie_voorstel="aanvaard")
     assert antwoord.gestarte_stappen == []  # casusoverleg is still running: not doubled
     assert len(antwoord.overdrachten) == 1
 
@@ -203,11 +208,13 @@ def _naar_uitvoering(omg: Omgeving, klok: Klok, ave: int) -> str:
     besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL)
     if ave == 1:
-        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=1)
+        besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=1, regie_voorstel="aanvaard")
         besluit(omg, casus, "casusoverleg", "plan_opstellen", SCHOOL)
         besluit(omg, casus, "plan_van_aanpak", "vastgesteld", SCHOOL)
         return casus
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM)
+    toegepast = besluit(
+        omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard"
+    )
     (overdracht_ref,) = toegepast.overdrachten
     accepteer_overdracht(omg, overdracht_ref, als(WIJKTEAM, "c.r"))
     besluit(omg, casus, "casusoverleg", "plan_opstellen", GEMEENTE)
@@ -272,3 +279,51 @@ def test_no_monitoring_reviews_at_ave_1(omg: Omgeving, klok: Klok) -> None:
     assert _reviews(bewaak(omg)) == []
     with pytest.raises(DomeinFout):
         termijnen.review(omg, casus, "plan_van_aanpak", als(SCHOOL, "a.m"))  # not a running step
+
+
+# -- a step suspended past its maximum (termijn.opschorting.max_werkdagen) -------------------------------------
+
+
+def test_a_step_suspended_past_its_maximum_escalates_once(omg: Omgeving, klok: Klok) -> None:
+    """interne_weging may be suspended 10 werkdagen in all. Suspended on Tuesday 1 December, the 10th werkdag
+    is Monday 14 December (weekends do not count); from Wednesday 16 December it is over the maximum."""
+    casus = signaleer(omg).casus_ref
+    school = als(SCHOOL, "a.coord")
+    termijnen.opschorten(omg, casus, "interne_weging", Opschortreden.WACHT_OP_INFORMATIE, school)
+
+    klok.zet(2026, 12, 15, 16)
+    assert [s for s in bewaak(omg) if s.soort == "opschorting"] == []
+    (taak,) = [t for t in postvak(omg, rol=SCHOOL, organisatie=school.organisatie) if t.casus_ref == casus]
+    assert (taak.status, taak.signalering) == ("opgeschort", None)
+
+    klok.zet(2026, 12, 16, 9)
+    signalen = [s for s in bewaak(omg) if s.soort == "opschorting"]
+    # The owner and — no procesregie yet at AVE 1 — the ladder's gemeentelijk procesregisseur.
+    assert _samenvatting(signalen) == [("opschorting", "interne_weging", 0, [SCHOOL, GEMEENTE])]
+    voor = _aantal_signaleringen(omg)
+    klok.verder(days=1)
+    assert [s for s in bewaak(omg) if s.soort == "opschorting"] == []  # once, across passes
+    assert _aantal_signaleringen(omg) == voor
+    with omg.uow() as sessie:
+        rijen = sessie.scalars(
+            select(Melding).where(Melding.soort == "opschorting_over_maximum").order_by(Melding.id)
+        ).all()
+        assert [(m.ontvanger_rol, m.ontvanger_organisatie) for m in rijen] == [
+            (SCHOOL, "school-de-wissel"),
+            (GEMEENTE, "gemeente-venlo"),
+        ]
+    assert [g.soort for g in tijdlijn(omg, casus).gebeurtenissen].count("opschorting_over_maximum") == 1
+    (taak,) = [t for t in postvak(omg, rol=SCHOOL, organisatie=school.organisatie) if t.casus_ref == casus]
+    assert taak.signalering == "opschorting over maximum"
+    # Resuming moves the term by at most the maximum; the flag goes with the suspension.
+    termijnen.hervatten(omg, casus, "interne_weging", school)
+    (taak,) = [t for t in postvak(omg, rol=SCHOOL, organisatie=school.organisatie) if t.casus_ref == casus]
+    assert (taak.status, taak.signalering) == ("open", None)
+
+
+def test_a_step_without_a_suspension_maximum_is_never_flagged(omg: Omgeving, klok: Klok) -> None:
+    casus = signaleer(omg).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", SCHOOL)  # informeren_grondslag: no maximum
+    termijnen.opschorten(omg, casus, "informeren_grondslag", Opschortreden.WACHT_OP_TOESTEMMING, als(SCHOOL))
+    klok.zet(2027, 3, 1)
+    assert [s for s in bewaak(omg) if s.soort == "opschorting"] == []

@@ -26,7 +26,7 @@ from models.fouten import DefinitieFout, DomeinFout, NietGevonden
 from models.werkproces import Bewaartermijn, laad_tekst
 from tests import wachttijden
 from tests.conftest import Klok, maak_omgeving
-from tests.gegevens import SENTINELS, besluit, registreer, signaal_document, signaleer
+from tests.gegevens import SENTINELS, als, besluit, registreer, signaal_document, signaleer
 
 SCHOOL = "school.zorgcoordinator"
 LOKET = "gemeente.privacyloket"
@@ -110,7 +110,7 @@ def test_term_passed_only_after_two_years(omg: Omgeving, klok: Klok) -> None:
     assert leeg.casussen == []
     assert leeg.geblokkeerd == []
     with pytest.raises(DomeinFout, match="nog niet verstreken"):
-        bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+        bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
 
     klok.moment = gesloten_op.replace(year=gesloten_op.year + 2) - timedelta(seconds=1)
     assert bewaring.te_verwijderen(omg).casussen == []
@@ -153,7 +153,7 @@ def test_deletion_erases_everything_of_the_casus_and_is_idempotent(omg: Omgeving
     assert {"casus", "historie", "verwerking"} <= set(voor[ref])
     klok.moment = klok.moment.replace(year=klok.moment.year + 3)
 
-    weg = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    weg = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     assert not weg.al_verwijderd
     assert weg.aantallen["casus"] == 1
     assert weg.aantallen["jeugdige"] == 1
@@ -174,7 +174,7 @@ def test_deletion_erases_everything_of_the_casus_and_is_idempotent(omg: Omgeving
 
     # Idempotent: a second run returns the first deletion and changes nothing.
     log_voor = tel(omg, Verwerking)
-    nog_eens = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    nog_eens = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     assert nog_eens.al_verwijderd
     assert nog_eens.verwijdering_ref == weg.verwijdering_ref
     assert nog_eens.aantallen == weg.aantallen
@@ -182,15 +182,15 @@ def test_deletion_erases_everything_of_the_casus_and_is_idempotent(omg: Omgeving
     assert tel(omg, Verwerking) == log_voor
     assert bewaring.te_verwijderen(omg).casussen == []
     with pytest.raises(NietGevonden):
-        bewaring.verwijder_casus(omg, "C-ONBEKEND", Grond.BEWAARTERMIJN, "x", bewaring.SYSTEEM_ROL)
+        bewaring.verwijder_casus(omg, "C-ONBEKEND", Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     with pytest.raises(DomeinFout, match="alleen het privacyloket"):
-        bewaring.verwijder_casus(omg, ander, Grond.VERZOEK_BETROKKENE, "a.mentor", SCHOOL)
+        bewaring.verwijder_casus(omg, ander, Grond.VERZOEK_BETROKKENE, als(SCHOOL, "a.mentor"))
 
 
 def test_deletion_log_without_personal_data(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     klok.moment = klok.moment.replace(year=klok.moment.year + 3)
-    bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     log = bewaring.verwijderlog(omg)
     assert len(log) == 1
     assert log[0]["casus_ref"] == ref
@@ -209,7 +209,7 @@ def test_jeugdige_stays_with_another_casus(omg: Omgeving, klok: Klok) -> None:
     tweede = signaleer(omg).casus_ref  # the same youth (BSN) signalled again: a new case
     assert tweede != eerste
     klok.moment = klok.moment.replace(year=klok.moment.year + 3)
-    weg = bewaring.verwijder_casus(omg, eerste, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    weg = bewaring.verwijder_casus(omg, eerste, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     assert "jeugdige" not in weg.aantallen
     assert tel(omg, Jeugdige) == 1
     assert tel(omg, Casus) == 1
@@ -221,18 +221,18 @@ def test_jeugdige_stays_with_another_casus(omg: Omgeving, klok: Klok) -> None:
 def test_bewaarplicht_blocks_term_and_request(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     with pytest.raises(DomeinFout, match="privacyloket"):
-        bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "a.mentor", SCHOOL)
-    hold = bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "p.loket", LOKET)
-    assert bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, "p.loket", LOKET) == hold
+        bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, als(SCHOOL, "a.mentor"))
+    hold = bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, als(LOKET, "p.loket"))
+    assert bewaring.zet_bewaarplicht(omg, ref, Bewaarplichtreden.RECHTSVORDERING, als(LOKET, "p.loket")) == hold
     klok.moment = klok.moment.replace(year=klok.moment.year + 3)
 
     overzicht = bewaring.te_verwijderen(omg)
     assert overzicht.casussen == []
     assert [(g.casus_ref, g.redenen) for g in overzicht.geblokkeerd] == [(ref, ["rechtsvordering"])]
     with pytest.raises(DomeinFout, match="bewaarplicht \\(rechtsvordering\\)"):
-        bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+        bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     with pytest.raises(DomeinFout, match=r"geweigerd: .*bewaarplicht") as fout:
-        bewaring.wis_op_verzoek(omg, ref, "p.loket", LOKET)
+        bewaring.wis_op_verzoek(omg, ref, als(LOKET, "p.loket"))
     for woord in SENTINELS:
         assert woord.lower() not in str(fout.value).lower()
     assert tel(omg, Casus) == 1
@@ -241,13 +241,13 @@ def test_bewaarplicht_blocks_term_and_request(omg: Omgeving, klok: Klok) -> None
         geweigerd = sessie.scalars(select(Verwerking).where(Verwerking.uitkomst == "geweigerd")).all()
         assert [(g.handeling, g.reden) for g in geweigerd] == [("wissen", "bewaarplicht")]
 
-    opgeheven = bewaring.hef_bewaarplicht_op(omg, ref, "p.loket", LOKET)
+    opgeheven = bewaring.hef_bewaarplicht_op(omg, ref, als(LOKET, "p.loket"))
     assert [h.bewaarplicht_ref for h in opgeheven] == [hold.bewaarplicht_ref]
     assert opgeheven[0].opgeheven
     with pytest.raises(DomeinFout, match="geen bewaarplicht"):
-        bewaring.hef_bewaarplicht_op(omg, ref, "p.loket", LOKET)
+        bewaring.hef_bewaarplicht_op(omg, ref, als(LOKET, "p.loket"))
     assert [c.casus_ref for c in bewaring.te_verwijderen(omg).casussen] == [ref]
-    weg = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM_DOOR, bewaring.SYSTEEM_ROL)
+    weg = bewaring.verwijder_casus(omg, ref, Grond.BEWAARTERMIJN, bewaring.SYSTEEM)
     assert weg.aantallen["bewaarplicht"] == 1  # the lifted hold goes with the case
     assert tel(omg, Bewaarplicht) == 0
 
@@ -255,7 +255,11 @@ def test_bewaarplicht_blocks_term_and_request(omg: Omgeving, klok: Klok) -> None
 def test_bewaarplicht_with_end_date_lapses_by_itself(omg: Omgeving, klok: Klok) -> None:
     ref = gesloten_casus(omg, klok)
     bewaring.zet_bewaarplicht(
-        omg, ref, Bewaarplichtreden.STRAFRECHTELIJK_ONDERZOEK, "p.loket", LOKET, tot=klok.moment + timedelta(days=1000)
+        omg,
+        ref,
+        Bewaarplichtreden.STRAFRECHTELIJK_ONDERZOEK,
+        als(LOKET, "p.loket"),
+        tot=klok.moment + timedelta(days=1000),
     )
     klok.moment += timedelta(days=999)
     assert bewaring.te_verwijderen(omg).geblokkeerd[0].redenen == ["strafrechtelijk_onderzoek"]
@@ -269,9 +273,9 @@ def test_bewaarplicht_with_end_date_lapses_by_itself(omg: Omgeving, klok: Klok) 
 def test_wissen_on_request(omg: Omgeving, klok: Klok) -> None:
     open_ref = signaleer(omg).casus_ref
     with pytest.raises(DomeinFout, match="alleen het privacyloket"):
-        bewaring.wis_op_verzoek(omg, open_ref, "a.mentor", SCHOOL)
+        bewaring.wis_op_verzoek(omg, open_ref, als(SCHOOL, "a.mentor"))
     with pytest.raises(DomeinFout, match=r"geweigerd: .*nog open"):
-        bewaring.wis_op_verzoek(omg, open_ref, "p.loket", LOKET)
+        bewaring.wis_op_verzoek(omg, open_ref, als(LOKET, "p.loket"))
     assert tel(omg, Casus) == 1
 
     klok.verder(days=1)
@@ -279,12 +283,12 @@ def test_wissen_on_request(omg: Omgeving, klok: Klok) -> None:
     klok.verder(days=1)
     besluit(omg, open_ref, "afsluiting", "gesloten", SCHOOL)
     klok.verder(days=2)  # well within the term: an erasure request does not wait for it
-    weg = bewaring.wis_op_verzoek(omg, open_ref, "p.loket", LOKET)
+    weg = bewaring.wis_op_verzoek(omg, open_ref, als(LOKET, "p.loket"))
     assert weg.grond == "verzoek_betrokkene"
     assert weg.aantallen["jeugdige"] == 1
     assert tel(omg, Casus) == 0
     assert tel(omg, Jeugdige) == 0
-    assert bewaring.wis_op_verzoek(omg, open_ref, "p.loket", LOKET).al_verwijderd
+    assert bewaring.wis_op_verzoek(omg, open_ref, als(LOKET, "p.loket")).al_verwijderd
     with omg.uow() as sessie:
         log = sessie.scalars(select(Verwerking).where(Verwerking.handeling == "wissen")).all()
         assert [(v.uitkomst, v.reden, v.rol) for v in log] == [

@@ -174,7 +174,19 @@ def naar_ave_regie(cli: Cli) -> str:
 def naar_casusoverleg(cli: Cli) -> tuple[str, str]:
     """AVE 2 with casusregie offered to the wijkteam; returns (case, handoff)."""
     casus = naar_ave_regie(cli)
-    uit = besluit(cli, casus, "ave_regie_bepalen", "lokaal", SCHOOL, "--ave", "2", "--casusregie", WIJKTEAM)
+    uit = besluit(
+        cli,
+        casus,
+        "ave_regie_bepalen",
+        "lokaal",
+        SCHOOL,
+        "--ave",
+        "2",
+        "--casusregie",
+        WIJKTEAM,
+        "--regie-voorstel",
+        "aanvaard",
+    )
     m = OVERDRACHT.search(uit)
     assert m is not None, uit
     return casus, m.group(1)
@@ -324,6 +336,37 @@ def test_the_same_idempotency_key_registers_once(cli: Cli) -> None:
 
 
 # -- postvak --------------------------------------------------------------------------------------------------
+
+
+def test_an_ave_besluit_names_the_regie_voorstel_option_and_postvak_shows_the_proposal(cli: Cli) -> None:
+    casus = naar_ave_regie(cli)
+    uit = ok(cli("postvak", "--rol", SCHOOL))
+    regel = regel_met(uit, f"Regievoorstel {casus}", "AVE 2")
+    assert f"casusregie {WIJKTEAM} bij wijkteam-venlo" in regel
+    assert "regel ave_2_standaard" in regel
+    weigering = cli(
+        "stap", "besluit", casus, "ave_regie_bepalen", "lokaal", "--als", SCHOOL, "--door", "t.t", "--ave", "2"
+    )
+    assert weigering.exit_code == 1
+    assert "--regie-voorstel" in weigering.output
+    besluit(
+        cli,
+        casus,
+        "ave_regie_bepalen",
+        "lokaal",
+        SCHOOL,
+        "--ave",
+        "2",
+        "--regie-voorstel",
+        "afwijken",
+        "--reden",
+        "expertise",
+        "--casusregie",
+        "jgz.jeugdverpleegkundige",
+    )
+    tl = ok(cli("casus", "tijdlijn", casus))
+    assert "regievoorstel_afgeweken" in tl
+    assert "expertise" in tl
 
 
 def test_postvak_shows_an_open_stap_with_its_termijn(cli: Cli) -> None:

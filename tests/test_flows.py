@@ -1,6 +1,6 @@
 """The transition flows against a real Prefect server: what managers see, and that no personal data gets in.
 
-A whole case (the path of ``aanpak/demo.py``) runs through ``aanpak.uitvoering`` as in-process flow runs against
+A whole case (the path of ``aanpak/demo/``) runs through ``aanpak.uitvoering`` as in-process flow runs against
 the session's Prefect test server, once per case store (SQLite, PostgreSQL). The Prefect client then shows what
 a manager sees: one Completed run per transition, named after the case, tagged, with a state name saying what
 the case waits for and a keyed artifact with one row per step instance.
@@ -179,6 +179,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
         "Wacht op overdracht casusregie — wijkteam — uiterlijk ",
         ave_fase=2,
         casusregie=WIJKTEAM,
+        regie_voorstel="aanvaard",
         toelichting=TOELICHTING,
     )
     accepteer(aanbod, WIJKTEAM, "Wacht op casusoverleg — gemeente — uiterlijk ")
@@ -194,6 +195,7 @@ def volledige_casus(omg: Omgeving, klok: Klok) -> Verloop:
         2,
         ave_fase=1,
         casusregie=SCHOOL,
+        regie_voorstel="aanvaard",
     )
     accepteer(aanbod, SCHOOL, "Wacht op nazorg — school — uiterlijk ")
     stap("nazorg", "afgerond", SCHOOL, "Wacht op afsluiting — school — uiterlijk ", 60)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,17 @@ from prefect.client.schemas.sorting import FlowRunSort
 from sqlalchemy import Engine, select, text
 
 from aanpak import prefect_zombies, uitvoering
+from aanpak.herstelronde import herstelronde
 from aanpak.omgeving import Omgeving
-from aanpak.store.schema import Besluit, Casus, Historie, Melding, Overdracht, StapInstantie
-from aanpak.usecases.besluit import BesluitIn, neem_besluit
-from aanpak.usecases.herstel import onafgemaakt
+from aanpak.store.schema import Besluit, Casus, Historie, Melding, Overdracht, Signaal, StapInstantie
+from aanpak.usecases.besluit import BesluitIn, neem_besluit, pas_besluit_toe
+from aanpak.usecases.herstel import Onafgemaakt, herstel, onafgemaakt
+from aanpak.usecases.signaal import verwerk_signaal
+from models.fouten import NietGevonden
+from models.signaal import lees_signaal
 from tests import wachttijden
 from tests.conftest import Klok, PrefectServer, gemigreerde_sqlite, maak_omgeving
-from tests.gegevens import als, besluit, signaleer
+from tests.gegevens import SENTINELS, als, besluit, registreer, signaal_document, signaleer
 from tests.herstel_proces import CRASHCODE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +81,14 @@ def bereid_voor(tmp_path: Path, sqlite_sjabloon: Path) -> Iterator[Callable[[str
         klok.verder(days=1)
         genomen = neem_besluit(
             omg,
-            BesluitIn(casus_ref=casus, stap=STAP, uitkomst="lokaal", ave_fase=2, casusregie=WIJKTEAM),
+            BesluitIn(
+                casus_ref=casus,
+                stap=STAP,
+                uitkomst="lokaal",
+                ave_fase=2,
+                casusregie=WIJKTEAM,
+                regie_voorstel="aanvaard",
+            ),
             als(SCHOOL, "t.tester"),
         )
         klok.verder(hours=1)  # the transition runs a little later than the decision
@@ -243,3 +255,165 @@ def test_crash_after_commit_before_prefect_knows(
     assert [staat(r) for r in runs] == [StateType.CRASHED, StateType.COMPLETED]
     assert runs[1].state is not None
     assert (runs[1].state.name or "").startswith("Wacht op overdracht casusregie — wijkteam — uiterlijk ")
+
+
+# -- aanpak herstel: a parallel round with an honest summary ---------------------------------------------------
+
+
+def _achterstand(omg: Omgeving, klok: Klok) -> tuple[list[str], list[str]]:
+    """Four cases with a recorded, unapplied decision and three unprocessed signals (two of one youth)."""
+    casussen = []
+    for i, naam in enumerate(("Anna", "Bram", "Cas", "Dirk")):
+        casus = signaleer(omg, bsn=None, voornamen=naam, geboortedatum=f"2014-0{i + 1}-11").casus_ref
+        neem_besluit(
+            omg, BesluitIn(casus_ref=casus, stap="interne_weging", uitkomst="eigen_ondersteuning"), als(SCHOOL)
+        )
+        casussen.append(casus)
+    signalen = [
+        registreer(omg, lees_signaal(signaal_document(bsn=None, voornamen=naam, geboortedatum=datum))).signaal_ref
+        for naam, datum in (("Eva", "2013-05-05"), ("Eva", "2013-05-05"), ("Fien", "2012-06-06"))
+    ]
+    klok.verder(hours=1)
+    return casussen, signalen
+
+
+def test_herstel_past_parallel_alles_precies_een_keer_toe(
+    prefect_server: str, bereid_voor: Callable[[str], Opzet]
+) -> None:
+    opzet = bereid_voor("parallel")
+    casussen, signalen = _achterstand(opzet.omg, opzet.klok)
+
+    ronde = herstelronde(opzet.omg, minuten=0, parallel=4)
+
+    assert (ronde.open, ronde.mislukt, ronde.niet_geprobeerd) == ([], [], 0)
+    assert not ronde.werk_over
+    assert sorted(u.ref for u in ronde.klaar if u.soort == "signaal") == sorted(signalen)
+    besluiten = {u.casus_ref for u in ronde.klaar if u.soort == "besluit"}
+    assert besluiten == {*casussen, opzet.casus_ref}
+    assert onafgemaakt(opzet.omg, timedelta(0)) == Onafgemaakt(signalen=[], besluiten=[])
+    with opzet.omg.uow() as s:
+        # Two signals of one youth in one lane: one case, not two (and not a conflict).
+        eva = {
+            s.scalars(select(Casus.ref).join(Signaal, Signaal.casus_id == Casus.id).where(Signaal.ref == r)).one()
+            for r in signalen[:2]
+        }
+        assert len(eva) == 1
+        for casus in casussen:
+            stappen = s.execute(
+                select(StapInstantie.stap_key, StapInstantie.status)
+                .join(Casus, Casus.id == StapInstantie.casus_id)
+                .where(Casus.ref == casus)
+            ).all()
+            # Applied exactly once: the next step opened once.
+            assert [k for k, _ in stappen].count("informeren_grondslag") == 1
+            assert ("interne_weging", "afgerond") in stappen
+    # Every transition ran as its own flow run (in process, four at a time) and completed.
+    for casus in casussen:
+        assert [staat(r) for r in runs_van(casus)] == [StateType.COMPLETED]
+
+    nogmaals = herstelronde(opzet.omg, minuten=0, parallel=4)
+    assert (nogmaals.klaar, nogmaals.open, nogmaals.mislukt) == ([], [], [])
+
+
+def test_herstel_telt_open_en_mislukt_zonder_details(bereid_voor: Callable[[str], Opzet]) -> None:
+    """The round's bookkeeping over its ports: a refusal and an unexpected error fail only their reference."""
+    opzet = bereid_voor("boekhouding")
+    casussen, signalen = _achterstand(opzet.omg, opzet.klok)
+    kapot, weigert = casussen[0], casussen[1]
+
+    def besluit_toepassen(besluit_ref: str, casus_ref: str, stap: str) -> None:
+        if casus_ref == kapot:
+            raise RuntimeError(f"{SENTINELS[0]} in een onverwachte melding")
+        if casus_ref == weigert:
+            raise NietGevonden(f"besluit '{besluit_ref}' bestaat niet", veld="besluit")
+        pas_besluit_toe(opzet.omg, besluit_ref)
+
+    def signaal_toepassen(signaal_ref: str) -> str:
+        return verwerk_signaal(opzet.omg, signaal_ref).casus_ref
+
+    ronde = herstel(opzet.omg, signaal_toepassen, besluit_toepassen, ouder_dan=timedelta(0), parallel=3)
+
+    assert ronde.werk_over
+    assert ronde.open == []
+    mislukt = {u.casus_ref: u.reden for u in ronde.mislukt}
+    assert mislukt[kapot] == "onverwachte fout (RuntimeError)"
+    assert mislukt[weigert].endswith("bestaat niet")
+    assert sorted(u.ref for u in ronde.klaar if u.soort == "signaal") == sorted(signalen)
+    assert {u.casus_ref for u in ronde.klaar if u.soort == "besluit"} == {casussen[2], casussen[3], opzet.casus_ref}
+    assert all(s not in repr(ronde) for s in SENTINELS)
+
+
+def test_herstel_cli_prefect_weg_samenvatting_en_code_1(
+    bereid_voor: Callable[[str], Opzet], monkeypatch: pytest.MonkeyPatch, flows_in_proces: None
+) -> None:
+    """`aanpak herstel` with Prefect away: the summary, each reference with a Dutch reason, exit 1, no traceback."""
+    from prefect.settings import temporary_settings
+    from typer.testing import CliRunner
+
+    from aanpak.cli.main import app
+    from aanpak.omgeving import zet_standaard
+
+    opzet = bereid_voor("cli")
+    _, signalen = _achterstand(opzet.omg, opzet.klok)
+    zet_standaard(opzet.omg)
+    with socket.socket() as vrij:  # a loopback port nobody listens on
+        vrij.bind(("127.0.0.1", 0))
+        poort = vrij.getsockname()[1]
+    with temporary_settings(updates={"api.url": f"http://127.0.0.1:{poort}/api", "client.max_retries": 0}):
+        uit = CliRunner().invoke(app, ["herstel", "--minuten", "0", "--parallel", "2"])
+    assert uit.exit_code == 1, (uit.output, uit.exception)
+    assert isinstance(uit.exception, SystemExit)
+    tekst = " ".join(uit.output.split())
+    assert "Traceback" not in tekst
+    for ref in [*signalen, opzet.besluit_ref]:
+        assert f"{ref}" in tekst
+    assert "nog open: Prefect is niet bereikbaar; de overgang volgt zodra Prefect terug is" in tekst
+    assert "0 signaal/signalen en 0 besluit(en) afgemaakt." in tekst
+    assert "Nog open: 8, mislukt: 0." in tekst
+    assert onafgemaakt(opzet.omg, timedelta(0)).signalen == signalen
+
+
+def test_twee_herstelrondes_tegelijk_passen_alles_een_keer_toe(omg: Omgeving, klok: Klok) -> None:
+    """Two rounds at once (two hosts running `aanpak herstel`), four lanes each, on SQLite and PostgreSQL: the
+    use cases' locks make every transition happen once; the loser of a race finds it applied."""
+    import threading
+
+    casussen, signalen = _achterstand(omg, klok)
+    with omg.uow() as s:
+        besluiten = set(s.scalars(select(Besluit.ref).where(Besluit.toegepast_op.is_(None))).all())
+    assert len(besluiten) == len(casussen)
+
+    def signaal(ref: str) -> str:
+        return verwerk_signaal(omg, ref).casus_ref
+
+    def besluit_toepassen(besluit_ref: str, _casus: str, _stap: str) -> None:
+        pas_besluit_toe(omg, besluit_ref)
+
+    rondes: list[Any] = []
+    start = threading.Barrier(2)
+
+    def ronde() -> None:
+        start.wait()
+        rondes.append(herstel(omg, signaal, besluit_toepassen, ouder_dan=timedelta(0), parallel=4))
+
+    draden = [threading.Thread(target=ronde) for _ in range(2)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join()
+
+    assert len(rondes) == 2
+    for r in rondes:
+        assert r.mislukt == [], r.mislukt
+        assert r.open == []
+    # Every reference is done by one round or the other (the loser of a race finds it done: also "klaar").
+    assert {u.ref for r in rondes for u in r.klaar} == {*signalen, *besluiten}
+    assert onafgemaakt(omg, timedelta(0)) == Onafgemaakt(signalen=[], besluiten=[])
+    with omg.uow() as s:
+        for casus in casussen:
+            stappen = s.scalars(
+                select(StapInstantie.stap_key).join(Casus, Casus.id == StapInstantie.casus_id).where(Casus.ref == casus)
+            ).all()
+            assert list(stappen).count("informeren_grondslag") == 1, casus
+        # Both signals of one youth joined one case.
+        assert len({s.scalars(select(Signaal.casus_id).where(Signaal.ref == r)).one() for r in signalen[:2]}) == 1

@@ -19,7 +19,7 @@ from aanpak.usecases import bewaring, bezorging, logboek, rechten
 from aanpak.usecases.rechten import Zoekdoel
 from models.fouten import DomeinFout, InvoerFout
 from tests.conftest import Klok
-from tests.gegevens import SENTINEL_BSN, besluit, signaleer
+from tests.gegevens import SENTINEL_BSN, als, besluit, signaleer
 
 LOKET = "gemeente.privacyloket"
 SCHOOL = "school.zorgcoordinator"
@@ -44,10 +44,10 @@ def zonder_bsn(omg: Omgeving, *bsns: str) -> None:
 
 def test_search_by_bsn_finds_open_and_closed_cases_and_logs_the_purpose(omg: Omgeving) -> None:
     casus_ref = signaleer(omg).casus_ref
-    gevonden = rechten.zoek_op_bsn(omg, SENTINEL_BSN, "p.loket", LOKET, Zoekdoel.INZAGEVERZOEK)
+    gevonden = rechten.zoek_op_bsn(omg, SENTINEL_BSN, Zoekdoel.INZAGEVERZOEK, als(LOKET, "p.loket"))
     assert gevonden.casus_refs == [casus_ref]
     assert set(gevonden.model_dump()) == {"casus_refs"}  # refs and nothing else
-    assert rechten.zoek_op_bsn(omg, "111 222 333", "p.loket", LOKET, Zoekdoel.WISVERZOEK).casus_refs == [casus_ref]
+    assert rechten.zoek_op_bsn(omg, "111 222 333", Zoekdoel.WISVERZOEK, als(LOKET, "p.loket")).casus_refs == [casus_ref]
     [eerste, tweede] = zoekregels(omg)
     assert (eerste.casus_ref, eerste.uitkomst, eerste.doel, eerste.rol) == (
         casus_ref,
@@ -62,7 +62,7 @@ def test_search_by_bsn_finds_open_and_closed_cases_and_logs_the_purpose(omg: Omg
 
 def test_a_miss_is_logged_without_the_number(omg: Omgeving) -> None:
     signaleer(omg)
-    assert rechten.zoek_op_bsn(omg, ANDER_BSN, "p.loket", LOKET, Zoekdoel.CORRECTIEVERZOEK).casus_refs == []
+    assert rechten.zoek_op_bsn(omg, ANDER_BSN, Zoekdoel.CORRECTIEVERZOEK, als(LOKET, "p.loket")).casus_refs == []
     [regel] = zoekregels(omg)
     assert (regel.casus_ref, regel.uitkomst, regel.doel) == (None, "niet_gevonden", "correctieverzoek")
     zonder_bsn(omg, ANDER_BSN, SENTINEL_BSN)
@@ -71,7 +71,7 @@ def test_a_miss_is_logged_without_the_number(omg: Omgeving) -> None:
 def test_only_the_privacyloket_searches_and_the_refusal_is_logged(omg: Omgeving) -> None:
     signaleer(omg)
     with pytest.raises(DomeinFout) as info:
-        rechten.zoek_op_bsn(omg, SENTINEL_BSN, "a.mentor", SCHOOL, Zoekdoel.INZAGEVERZOEK)
+        rechten.zoek_op_bsn(omg, SENTINEL_BSN, Zoekdoel.INZAGEVERZOEK, als(SCHOOL, "a.mentor"))
     assert info.value.veld == "actor_rol"
     assert SENTINEL_BSN not in str(info.value)
     [regel] = zoekregels(omg)
@@ -87,7 +87,7 @@ def test_only_the_privacyloket_searches_and_the_refusal_is_logged(omg: Omgeving)
 @pytest.mark.parametrize("bsn", ["111222334", "１１１２２２３３３", "12345678", "QQQ"])
 def test_an_invalid_bsn_is_refused_without_echoing_it(omg: Omgeving, bsn: str) -> None:
     with pytest.raises(InvoerFout) as info:
-        rechten.zoek_op_bsn(omg, bsn, "p.loket", LOKET, Zoekdoel.INZAGEVERZOEK)
+        rechten.zoek_op_bsn(omg, bsn, Zoekdoel.INZAGEVERZOEK, als(LOKET, "p.loket"))
     assert info.value.veld == "bsn"
     assert bsn not in str(info.value)
     [regel] = zoekregels(omg)
@@ -119,7 +119,7 @@ def test_erasure_removes_the_cases_files_from_the_local_mailbox(omg: Omgeving, k
     van_ander = bestanden_over(ander)
     assert van_ander
 
-    weg = bewaring.wis_op_verzoek(omg, ref, "p.loket", LOKET)
+    weg = bewaring.wis_op_verzoek(omg, ref, als(LOKET, "p.loket"))
     assert weg.aantallen[bewaring.POSTVAK] == len(voor)
     assert bestanden_over(ref) == []
     assert all(not p.exists() for p in voor)
@@ -127,4 +127,4 @@ def test_erasure_removes_the_cases_files_from_the_local_mailbox(omg: Omgeving, k
     with omg.uow() as s:
         [v] = s.scalars(select(Verwijdering).where(Verwijdering.casus_ref == ref))
         assert v.aantallen[bewaring.POSTVAK] == len(voor)
-    assert bewaring.wis_op_verzoek(omg, ref, "p.loket", LOKET).al_verwijderd
+    assert bewaring.wis_op_verzoek(omg, ref, als(LOKET, "p.loket")).al_verwijderd

@@ -23,6 +23,7 @@ from aanpak.meldingen.sjablonen import SJABLONEN, maak_bericht
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding, Overdracht
 from aanpak.usecases import bezorging
+from aanpak.usecases.bewaking import bewaak
 from tests.conftest import Klok
 from tests.gegevens import SENTINEL_ADRES, SENTINEL_NAAM, SENTINEL_ZORG, SENTINELS, besluit, signaleer
 
@@ -133,6 +134,32 @@ def test_every_template_without_personal_data(omg: Omgeving, klok: Klok) -> None
                         assert "077-0000000" in b.tekst
                     gerenderd += 1
     assert gerenderd >= 3 * len(SJABLONEN)
+
+
+def test_texts_name_the_concrete_organisation_not_the_type(omg: Omgeving, klok: Klok) -> None:
+    """Who must act is the organisation of the register ("Basisschool De Wissel"), in every kind written."""
+    casus = signaleer(omg).casus_ref
+    besluit(omg, casus, "interne_weging", "eigen_ondersteuning", "school.zorgcoordinator")
+    besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", "school.zorgcoordinator")
+    besluit(omg, casus, "ave_regie_bepalen", "lokaal", "school.zorgcoordinator", ave_fase=2, regie_voorstel="aanvaard")
+    klok.verder(days=30)
+    bewaak(omg)  # reminders and escalations of the late steps and the handoff
+    typen = ("Scholen PO/SO/VO", "Sociale basis / wijkteam — Incluzio", "Gemeente Venlo — procesregie en OOV")
+    gezien: set[str] = set()
+    with omg.uow() as sessie:
+        for m in sessie.scalars(select(Melding).order_by(Melding.id)):
+            b = maak_bericht(inhoud_van(omg, sessie, m, klok(), ""))
+            for t in typen:
+                assert t not in b.tekst, (m.soort, b.tekst)
+            gezien.add(m.soort)
+            if (m.ontvanger_rol, m.ontvanger_organisatie) == ("school.zorgcoordinator", "school-de-wissel"):
+                assert "Aan: Zorgcoördinator / intern begeleider (Basisschool De Wissel)" in b.tekst
+            if m.soort == "overdracht_aangeboden" and m.ontvanger_rol == "school.zorgcoordinator":
+                assert "aangeboden aan Casusregisseur wijkteam (Sociale basis / wijkteam Venlo — Incluzio)" in b.tekst
+            if m.soort == "escalatie" and "eigenaar: " in b.tekst:
+                eigenaar = b.tekst.split("eigenaar: ", 1)[1].split(")", 1)[0]
+                assert eigenaar.split("(")[-1] in {"Basisschool De Wissel", "Gemeente Venlo"}, b.tekst
+    assert {"stap_gestart", "stap_afgerond", "overdracht_aangeboden", "escalatie"} <= gezien
 
 
 def test_real_meldingen_in_the_postvak_without_personal_data(omg: Omgeving, klok: Klok, tmp_path: Path) -> None:

@@ -301,7 +301,7 @@ def test_twee_wijkteams_vragen_de_organisatie_in_het_regiebesluit(omg: Omgeving,
     pad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     omg = replace(omg, werkprocessen=Werkprocessen(STANDAARD_WERKPROCES, pad))
     casus = _naar_ave_regie(omg)
-    regie = {"ave_fase": 2, "casusregie": WIJKTEAM}
+    regie = {"ave_fase": 2, "casusregie": WIJKTEAM, "regie_voorstel": "aanvaard"}
     with pytest.raises(InvoerFout) as fout:
         besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, **regie)
     assert fout.value.veld == "casusregie_organisatie"

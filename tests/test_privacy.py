@@ -312,17 +312,43 @@ def test_concurrent_writers_never_fork_the_chain(pg_engine: Any, klok: Klok) -> 
 def test_only_the_privacyloket_answers_requests(omg: Omgeving) -> None:
     casus_ref = signaleer(omg).casus_ref
     with pytest.raises(DomeinFout) as info:
-        rechten.exporteer(omg, casus_ref, "a.mentor", SCHOOL)
+        rechten.exporteer(omg, casus_ref, als(SCHOOL, "a.mentor"))
     assert info.value.veld == "actor_rol"
     assert log_regels(omg) == []
+
+
+def test_rights_and_retention_requests_bind_the_loket_to_its_organisation(omg: Omgeving) -> None:
+    """The use cases take an Actor: the loket role at an organisation not of its type is refused naming
+    ``actor_organisatie``; at its own organisation the disclosure log names that concrete organisation."""
+    casus_ref = signaleer(omg).casus_ref
+    elders = Actor(persoon="p.loket", organisatie="school-de-wissel", rol=LOKET)
+    for verzoek in (
+        lambda: rechten.exporteer(omg, casus_ref, elders),
+        lambda: rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, elders),
+        lambda: rechten.corrigeer(omg, casus_ref, {"achternaam": "Anders"}, elders),
+        lambda: rechten.hef_beperking_op(omg, casus_ref, elders),
+        lambda: bewaring.zet_bewaarplicht(omg, casus_ref, bewaring.Bewaarplichtreden.KLACHT_OF_BEZWAAR, elders),
+        lambda: bewaring.hef_bewaarplicht_op(omg, casus_ref, elders),
+        lambda: bewaring.wis_op_verzoek(omg, casus_ref, elders),
+    ):
+        with pytest.raises(InvoerFout) as info:
+            verzoek()
+        assert info.value.veld == "actor_organisatie"
+    assert log_regels(omg) == []
+    rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, als(LOKET, "p.loket"))
+    bewaring.zet_bewaarplicht(omg, casus_ref, bewaring.Bewaarplichtreden.KLACHT_OF_BEZWAAR, als(LOKET, "p.loket"))
+    with omg.uow() as s:
+        assert {v.organisatie for v in s.scalars(select(Verwerking))} == {als(LOKET).organisatie}
+        (beperkt,) = s.scalars(select(Historie).where(Historie.soort == "verwerking_beperkt"))
+        assert (beperkt.rol, beperkt.organisatie, beperkt.actor) == (LOKET, "gemeente-venlo", "p.loket")
 
 
 def test_export_holds_everything_and_the_disclosure_log(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
     with pytest.raises(NietGevonden):  # a refusal is part of the record
         inzage.casus_inzien(omg, casus_ref, als(POLITIE, "w.agent"), "veiligheid")
-    bewaring.zet_bewaarplicht(omg, casus_ref, bewaring.Bewaarplichtreden.KLACHT_OF_BEZWAAR, "p.loket", LOKET)
-    dossier = rechten.exporteer(omg, casus_ref, "p.loket", LOKET)
+    bewaring.zet_bewaarplicht(omg, casus_ref, bewaring.Bewaarplichtreden.KLACHT_OF_BEZWAAR, als(LOKET, "p.loket"))
+    dossier = rechten.exporteer(omg, casus_ref, als(LOKET, "p.loket"))
     assert dossier.jeugdige["bsn"] == SENTINEL_BSN
     [casus] = dossier.casussen
     assert {s["zorg"] for s in casus["signalen"]} == {SENTINEL_ZORG, JGZ_ZORG}
@@ -344,15 +370,15 @@ def test_export_holds_everything_and_the_disclosure_log(omg: Omgeving) -> None:
 def test_correction_keeps_the_previous_version_and_matching_follows(omg: Omgeving) -> None:
     casus_ref = signaleer(omg).casus_ref
     with pytest.raises(InvoerFout) as fout:
-        rechten.corrigeer(omg, casus_ref, {"bsn": "123456789"}, "p.loket", LOKET)
+        rechten.corrigeer(omg, casus_ref, {"bsn": "123456789"}, als(LOKET, "p.loket"))
     assert fout.value.fouten[0][0] == "bsn"
     with pytest.raises(InvoerFout):
-        rechten.corrigeer(omg, casus_ref, {"lievelingskleur": "blauw"}, "p.loket", LOKET)
+        rechten.corrigeer(omg, casus_ref, {"lievelingskleur": "blauw"}, als(LOKET, "p.loket"))
 
-    gecorrigeerd = rechten.corrigeer(omg, casus_ref, {"achternaam": "Xylofoonstra-Bos"}, "p.loket", LOKET)
+    gecorrigeerd = rechten.corrigeer(omg, casus_ref, {"achternaam": "Xylofoonstra-Bos"}, als(LOKET, "p.loket"))
     assert gecorrigeerd.velden == ["achternaam"]
-    assert rechten.corrigeer(omg, casus_ref, {"achternaam": "Xylofoonstra-Bos"}, "p.loket", LOKET).herhaald
-    dossier = rechten.exporteer(omg, casus_ref, "p.loket", LOKET)
+    assert rechten.corrigeer(omg, casus_ref, {"achternaam": "Xylofoonstra-Bos"}, als(LOKET, "p.loket")).herhaald
+    dossier = rechten.exporteer(omg, casus_ref, als(LOKET, "p.loket"))
     assert dossier.jeugdige["achternaam"] == "Xylofoonstra-Bos"
     assert dossier.correcties[0]["vorige"]["achternaam"] == "Xylofoonstra"
     with omg.uow() as s:
@@ -366,15 +392,15 @@ def test_correcting_to_another_youths_bsn_is_a_conflict(omg: Omgeving) -> None:
     casus_ref = signaleer(omg).casus_ref
     signaleer(omg, bsn="999990019", voornamen="Pim", achternaam="Proef")
     with pytest.raises(Conflict):
-        rechten.corrigeer(omg, casus_ref, {"bsn": "999990019"}, "p.loket", LOKET)
+        rechten.corrigeer(omg, casus_ref, {"bsn": "999990019"}, als(LOKET, "p.loket"))
 
 
 def test_restriction_stops_inzage_until_lifted(omg: Omgeving) -> None:
     casus_ref = casus_met_twee_signalen(omg)
-    rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, "p.loket", LOKET)
-    assert rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, "p.loket", LOKET).herhaald
+    rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, als(LOKET, "p.loket"))
+    assert rechten.beperk(omg, casus_ref, Beperkingsreden.JUISTHEID_BETWIST, als(LOKET, "p.loket")).herhaald
     assert inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg").geweigerd == "verwerking_beperkt"
-    rechten.hef_beperking_op(omg, casus_ref, "p.loket", LOKET)
+    rechten.hef_beperking_op(omg, casus_ref, als(LOKET, "p.loket"))
     assert inzage.casus_inzien(omg, casus_ref, als(JGZ, "j.v"), "casusoverleg").geweigerd is None
     with omg.uow() as s:
         assert logboek.verifieer(s).in_orde

@@ -138,7 +138,7 @@ def naar_casusoverleg(api: Api) -> tuple[str, str]:
     casus = registreer(api)
     besluit(api, casus, "interne_weging", "eigen_ondersteuning")
     besluit(api, casus, "informeren_grondslag", "wettelijke_grondslag")
-    r = besluit(api, casus, "ave_regie_bepalen", "lokaal", ave_fase=2, casusregie=WIJKTEAM)
+    r = besluit(api, casus, "ave_regie_bepalen", "lokaal", ave_fase=2, casusregie=WIJKTEAM, regie_voorstel="aanvaard")
     assert r["toegepast"] is not None
     (overdracht,) = r["toegepast"]["overdrachten"]
     return casus, str(overdracht)
@@ -370,6 +370,28 @@ def test_besluit_en_termijnen(api: Api) -> None:
     # A step without monitoring reviews: refused by the domain, naming the step.
     r = api.post(f"/casussen/{casus}/stappen/informeren_grondslag/review", SCHOOL)
     assert velden(probleem(r, 422)) == ["stap"]
+
+
+def test_ave_besluit_vraagt_een_keuze_over_het_regievoorstel(api: Api) -> None:
+    casus = registreer(api)
+    besluit(api, casus, "interne_weging", "eigen_ondersteuning")
+    besluit(api, casus, "informeren_grondslag", "wettelijke_grondslag")
+    (taak,) = [t for t in ok(api.get("/postvak", SCHOOL)) if t["casus_ref"] == casus]
+    assert {v["ave"]: v["regel"] for v in taak["regievoorstel"]}[2] == "ave_2_standaard"
+    r = api.post(f"/casussen/{casus}/stappen/ave_regie_bepalen/besluit", SCHOOL, {"uitkomst": "lokaal", "ave_fase": 2})
+    assert velden(probleem(r, 422)) == ["regie_voorstel"]
+    r = api.post(
+        f"/casussen/{casus}/stappen/ave_regie_bepalen/besluit",
+        SCHOOL,
+        {"uitkomst": "lokaal", "ave_fase": 2, "regie_voorstel": "afwijken", "regie_reden": "Zwaantje wil het"},
+    )
+    assert velden(probleem(r, 422)) == ["regie_reden"]
+    geen_persoonsgegevens(r.text, "Zwaantje")
+    besluit(api, casus, "ave_regie_bepalen", "lokaal", ave_fase=2, regie_voorstel="aanvaard")
+    tl = ok(api.get(f"/casussen/{casus}/tijdlijn", SCHOOL))
+    assert [g["gegevens"]["regel"] for g in tl["gebeurtenissen"] if g["soort"] == "regievoorstel_aanvaard"] == [
+        "ave_2_standaard"
+    ]
 
 
 def test_besluit_idempotent_en_zonder_actor_in_body(api: Api) -> None:

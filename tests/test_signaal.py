@@ -258,7 +258,7 @@ def test_first_signal_opens_a_case_with_the_melder_as_casusregie(omg: Omgeving, 
     assert lijn.ave == 1
     assert lijn.casusregie == SCHOOL
     assert lijn.procesregie is None
-    assert lijn.werkproces == "venlo_convenant 2022.4"
+    assert lijn.werkproces == "venlo_convenant 2022.5"
     assert lijn.geopend_op == klok()
     assert [(s.stap, s.status, s.eigenaar, s.uitkomst) for s in lijn.stappen] == [
         ("signaal_registreren", "afgerond", SCHOOL, "geregistreerd"),

@@ -62,7 +62,16 @@ def casus_met_persoonsgegevens(omg: Omgeving, klok: Klok) -> str:
     besluit(omg, casus, "interne_weging", "opschalen", SCHOOL, toelichting=TOELICHTING)
     besluit(omg, casus, "informeren_grondslag", "wettelijke_grondslag", SCHOOL, toelichting=TOELICHTING)
     klok.zet(2026, 12, 7)
-    toegepast = besluit(omg, casus, "ave_regie_bepalen", "lokaal", SCHOOL, ave_fase=2, toelichting=TOELICHTING)
+    toegepast = besluit(
+        omg,
+        casus,
+        "ave_regie_bepalen",
+        "lokaal",
+        SCHOOL,
+        ave_fase=2,
+        toelichting=TOELICHTING,
+        regie_voorstel="aanvaard",
+    )
     klok.zet(2026, 12, 8)
     accepteer_overdracht(omg, toegepast.overdrachten[0], als(WIJKTEAM, "r.regisseur"))
     return casus

@@ -170,7 +170,7 @@ def _alle_termijnen(wp: Werkproces) -> list[tuple[str, Termijn]]:
 def test_the_default_loads_with_key_and_versie() -> None:
     wp, tekst = laad_bestand(STANDAARD)
     assert wp.key == "venlo_convenant"
-    assert wp.versie == "2022.4"
+    assert wp.versie == "2022.5"
     assert tekst == STANDAARD.read_text(encoding="utf-8")
 
 
@@ -633,8 +633,8 @@ def test_leeftijd_maximum_below_minimum() -> None:
 
 
 def test_versie_without_quotes_is_refused() -> None:
-    tekst = STANDAARD.read_text(encoding="utf-8").replace('versie: "2022.4"', "versie: 2022.4", 1)
-    assert 'versie: "2022.4"' not in tekst
+    tekst = STANDAARD.read_text(encoding="utf-8").replace('versie: "2022.5"', "versie: 2022.5", 1)
+    assert 'versie: "2022.5"' not in tekst
     with pytest.raises(DefinitieFout) as info:
         laad_tekst(tekst, "test.yaml")
     assert [pad for pad, _ in info.value.problemen] == ["versie"]

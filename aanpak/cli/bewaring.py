@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from aanpak.cli.actor import actor_uit
 from aanpak.cli.fouten import Door, domeinfouten
 from aanpak.cli.weergave import console
 from aanpak.config import instellingen
@@ -107,7 +108,7 @@ def _in_proces(omg: Omgeving) -> str:
 def wis_cmd(casus_ref: str, als: Als, door: Door) -> None:
     """Verzoek tot verwijdering (art. 17 AVG): wis een gesloten casus zonder bewaarplicht, ook in Prefect."""
     omg = standaard()
-    weg = bewaring.wis_op_verzoek(omg, casus_ref, door, als)
+    weg = bewaring.wis_op_verzoek(omg, casus_ref, actor_uit(omg, als, door, None))
     if weg.al_verwijderd:
         console.print(f"Casus {weg.ref} was al verwijderd ({weg.verwijdering_ref}); er is niets gewijzigd.")
     else:
@@ -149,7 +150,8 @@ def blokkeer_cmd(
     ] = None,
 ) -> None:
     """Leg een bewaarplicht (juridische blokkade) vast: de casus wordt niet verwijderd, ook niet op verzoek."""
-    b = bewaring.zet_bewaarplicht(standaard(), casus_ref, reden, door, als, tot=_einde(tot))
+    omg = standaard()
+    b = bewaring.zet_bewaarplicht(omg, casus_ref, reden, actor_uit(omg, als, door, None), tot=_einde(tot))
     tekst = f"tot {datum(b.tot)}" if b.tot else "tot opheffen"
     console.print(f"Bewaarplicht {b.bewaarplicht_ref} op casus {b.casus_ref} ({b.reden}), {tekst}.")
 
@@ -158,7 +160,8 @@ def blokkeer_cmd(
 @domeinfouten
 def deblokkeer_cmd(casus_ref: str, als: Als, door: Door) -> None:
     """Hef de bewaarplicht van een casus op; daarna geldt weer de bewaartermijn."""
-    opgeheven = bewaring.hef_bewaarplicht_op(standaard(), casus_ref, door, als)
+    omg = standaard()
+    opgeheven = bewaring.hef_bewaarplicht_op(omg, casus_ref, actor_uit(omg, als, door, None))
     console.print(f"Bewaarplicht opgeheven op casus {casus_ref}: {', '.join(b.bewaarplicht_ref for b in opgeheven)}.")
 
 

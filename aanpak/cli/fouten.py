@@ -8,7 +8,6 @@ than a reference or a key (``'…'``) is not printed back at all.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -18,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from typer._click.globals import get_current_context  # typer vendors click: its context, not click's
 
 from aanpak import uitvoering
+from aanpak.cli.foutteksten import MAX_REDEN, reden_tekst, veld_tekst
 from aanpak.cli.weergave import console, fout_console, toonbaar
 from aanpak.crypto import SleutelFout
 from aanpak.omgeving import Omgeving, standaard
@@ -35,34 +35,9 @@ def _omgeving() -> Omgeving:
     return standaard()
 
 
-#: Field names in messages as the coordinator typed them (options), not as the use case calls them.
-OPTIES = {
-    "actor_rol": "--als",
-    "actor_organisatie": "--organisatie",
-    "casusregie_organisatie": "--casusregie-organisatie",
-    "procesregie_organisatie": "--procesregie-organisatie",
-    "eigenaar_organisatie": "--eigenaar-organisatie",
-    "actor": "--door",
-    "ave_fase": "--ave",
-    "verwachte_versie": "--versie",
-    "toelichting": "--toelichting",
-    "casusregie": "--casusregie",
-    "procesregie": "--procesregie",
-    "gegeven_door": "--gegeven-door",
-    "geldig_tot": "--tot",
-    "doel": "--doel",
-    "idempotentie_sleutel": "--sleutel",
-}
-
-
 class DocumentFout(InvoerFout):
     """Invalid fields of a document (``--bestand``): named by their path in the file, not as options."""
 
-
-#: A quoted value longer than any reference or key is not repeated (an unknown reference of 20 KB …).
-_LANG_CITAAT = re.compile(r"'[^']{41,}'")
-MAX_VELD = 80
-MAX_REDEN = 300
 
 ONBEREIKBAAR = (
     "de casusopslag is niet bereikbaar; er is niets gewijzigd. Probeer het later opnieuw of waarschuw de beheerder."
@@ -70,12 +45,11 @@ ONBEREIKBAAR = (
 
 
 def _veld(veld: str | None, *, document: bool = False) -> str:
-    naam = (veld or "") if document else OPTIES.get(veld or "", veld or "")
-    return toonbaar(naam, MAX_VELD)
+    return veld_tekst(veld, document=document)
 
 
 def _reden(tekst: str) -> str:
-    return toonbaar(_LANG_CITAAT.sub("'…'", tekst), MAX_REDEN)
+    return reden_tekst(tekst)
 
 
 #: Free text that may span lines (a concern, a motivation): line breaks and tabs allowed, other controls not.

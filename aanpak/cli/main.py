@@ -38,6 +38,7 @@ from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
 from models.invoer import MAX_BYTES, lees_json
+from models.regievoorstel import Regieafwijkreden, Regiekeuze
 from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
 from models.teksten import datum, moment_tekst
 from models.werkproces import laad_bestand
@@ -208,10 +209,13 @@ def postvak_cmd(
             str(t.ave),
             datum(t.termijn_einde),
             resterend(t.werkdagen_resterend),
-            t.status,
+            f"{t.status} ({t.signalering})" if t.signalering else t.status,
             str(t.versie or ""),
         )
     console.print(tabel if taken else f"Niets te doen voor {escape(titel)}.")
+    for t in taken:
+        for v in t.regievoorstel:
+            console.print(f"Regievoorstel {t.casus_ref} ({t.stap}): {escape(v.tekst())}")
     if taken:
         console.print(
             "[dim]Besluit met: aanpak stap besluit <casus> <stap> <uitkomst> --als <rol> --door <naam> "
@@ -261,6 +265,8 @@ def tijdlijn_cmd(casus_ref: str) -> None:
         details = ", ".join(f"{k}: {_waarde(v)}" for k, v in g.gegevens.items() if v is not None)
         historie.add_row(moment_tekst(g.moment), g.soort, g.stap or "", g.rol or "", g.actor or "", details)
     console.print(historie)
+    for v in tl.regievoorstel:
+        console.print(f"Regievoorstel {escape(v.tekst())}")
 
 
 # -- stappen ---------------------------------------------------------------------------------------------------
@@ -287,6 +293,13 @@ def besluit_cmd(
         str | None, typer.Option(help="Organisatie die de gestarte stap(pen) draagt (als dat niet eenduidig is).")
     ] = None,
     organisatie: Organisatie = None,
+    regie_voorstel: Annotated[
+        Regiekeuze | None,
+        typer.Option("--regie-voorstel", help="Bij een AVE-besluit: het regievoorstel aanvaarden of ervan afwijken."),
+    ] = None,
+    reden: Annotated[
+        Regieafwijkreden | None, typer.Option("--reden", help="Waarom u afwijkt van het regievoorstel.")
+    ] = None,
     toelichting: Annotated[str | None, typer.Option(help="Motivering (versleuteld opgeslagen).")] = None,
     versie: Annotated[int | None, typer.Option(help="De versie van de stap die u zag (postvak).")] = None,
     sleutel: Annotated[str | None, typer.Option(help="Idempotentiesleutel.")] = None,
@@ -302,6 +315,8 @@ def besluit_cmd(
         casusregie_organisatie=casusregie_organisatie,
         procesregie_organisatie=procesregie_organisatie,
         eigenaar_organisatie=eigenaar_organisatie,
+        regie_voorstel=regie_voorstel,
+        regie_reden=reden,
         toelichting=toelichting,
         verwachte_versie=versie,
         idempotentie_sleutel=sleutel,
@@ -400,26 +415,30 @@ def bewaking_cmd() -> None:
 @domeinfouten
 def herstel_cmd(
     minuten: Annotated[int, typer.Option(help="Alleen wat langer dan zoveel minuten onafgemaakt is.")] = 5,
+    parallel: Annotated[int, typer.Option(min=1, max=32, help="Zoveel overgangen tegelijk.")] = 4,
 ) -> None:
-    """Maak overgangen af waarvan de Prefect-run verloren ging (signalen en besluiten uit de casusopslag)."""
-    from datetime import timedelta
+    """Maak overgangen af waarvan de Prefect-run verloren ging (signalen en besluiten uit de casusopslag).
 
-    from aanpak.config import instellingen
-    from aanpak.usecases.herstel import onafgemaakt
+    Eindigt met code 1 als er werk over is (nog open of mislukt)."""
+    from aanpak.herstelronde import herstelronde
 
-    omg = _omgeving()
-    if instellingen().prefect:
-        from aanpak import prefect_zombies
-
-        prefect_zombies.ruim_op()  # never starts a server, never fails: without Prefect there is nothing to mark
-    onaf = onafgemaakt(omg, timedelta(minutes=minuten))
-    for signaal_ref in onaf.signalen:
-        v = uitvoering.na_signaal(omg, signaal_ref)
-        console.print(f"Signaal {signaal_ref} verwerkt: casus {v.casus_ref}")
-    for besluit_ref, casus_ref, stap in onaf.besluiten:
-        uitvoering.na_besluit(omg, besluit_ref, casus_ref, stap)
-        console.print(f"Besluit {besluit_ref} toegepast: casus {casus_ref}, stap {stap}")
-    console.print(f"{len(onaf.signalen)} signaal/signalen en {len(onaf.besluiten)} besluit(en) afgemaakt.")
+    ronde = herstelronde(_omgeving(), minuten=minuten, parallel=parallel)
+    for u in ronde.klaar:
+        wat = "verwerkt" if u.soort == "signaal" else "toegepast"
+        console.print(f"{u.soort.capitalize()} {u.ref} {wat}: casus {u.casus_ref}", highlight=False)
+    for u in ronde.open + ronde.mislukt:
+        kleur, woord = ("yellow", "nog open") if u.status == "open" else ("red", "mislukt")
+        casus = f" (casus {u.casus_ref})" if u.casus_ref else ""
+        console.print(f"[{kleur}]{u.soort.capitalize()} {u.ref}{casus} {woord}:[/] {escape(u.reden)}", highlight=False)
+    signalen = sum(u.soort == "signaal" for u in ronde.klaar)
+    console.print(f"{signalen} signaal/signalen en {len(ronde.klaar) - signalen} besluit(en) afgemaakt.")
+    console.print(
+        f"Nog open: {len(ronde.open)}, mislukt: {len(ronde.mislukt)}."
+        + (f" Nog {ronde.niet_geprobeerd} voor een volgende ronde." if ronde.niet_geprobeerd else ""),
+        highlight=False,
+    )
+    if ronde.werk_over:
+        raise typer.Exit(1)
 
 
 # -- werkproces & db -------------------------------------------------------------------------------------------
@@ -432,7 +451,8 @@ def toon(
     mermaid: Annotated[bool, typer.Option("--mermaid", help="Alleen het Mermaid-diagram.")] = False,
 ) -> None:
     """Toon het werkproces als tabel (of als Mermaid-diagram)."""
-    from aanpak.cli.werkproces_weergave import mermaid_diagram, stappentabel
+    from aanpak.cli.werkproces_weergave import stappentabel
+    from aanpak.rapportage.mermaid import mermaid_diagram
 
     pad = bestand or _omgeving().werkprocessen.pad
     wp, _ = laad_bestand(pad)
@@ -466,7 +486,9 @@ def _controleer_versie(bestand: Path, key: str, versie: str, tekst: str) -> None
 @domeinfouten
 def upgrade() -> None:
     """Breng het schema van de casusopslag naar de nieuwste migratie."""
-    omg = _omgeving()  # building the context migrates
+    from aanpak.omgeving import bouw
+
+    omg = bouw(migreren=True)  # the one command that migrates (on PostgreSQL; SQLite also migrates itself)
     console.print(f"Casusopslag bijgewerkt: {omg.engine.url.render_as_string(hide_password=True)}")
 
 

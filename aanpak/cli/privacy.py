@@ -17,11 +17,12 @@ from rich.table import Table
 
 from aanpak.cli.actor import Organisatie, actor_uit
 from aanpak.cli.fouten import Als, Door, _omgeving, domeinfouten
+from aanpak.cli.redenen import REDENEN
 from aanpak.cli.weergave import console, fout_console, toonbaar
 from aanpak.usecases import grondslag as grondslag_uc
 from aanpak.usecases import inzage, logboek, logboek_lezen, rechten
 from models.fouten import InvoerFout
-from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever, Weigerreden
+from models.privacy import Beperkingsreden, Grondslagsoort, Toestemminggever
 from models.teksten import datum, moment_tekst
 from models.werkproces import Gegevenscategorie
 
@@ -35,15 +36,6 @@ rechten_app = typer.Typer(
     help="Verzoeken van betrokkenen (privacyloket): zoeken op BSN, inzage, correctie, beperking.",
     no_args_is_help=True,
 )
-
-#: Dutch wording of the fixed refusal reasons.
-REDENEN = {
-    Weigerreden.NIET_BETROKKEN.value: "uw rol is niet betrokken bij deze casus",
-    Weigerreden.NIET_NODIG.value: "niet nodig voor uw taak (need-to-know)",
-    Weigerreden.AVE_FASE.value: "pas in een hogere AVE-fase",
-    Weigerreden.GEEN_GRONDSLAG.value: "geen toestemming of wettelijke grondslag voor dit doel",
-    Weigerreden.BEPERKT.value: "de verwerking is beperkt (art. 18 AVG)",
-}
 
 Doel = Annotated[str, typer.Option("--doel", help="Waarvoor u de gegevens nodig hebt, als sleutel (bv. casusoverleg).")]
 
@@ -272,7 +264,8 @@ def zoek_cmd(
     ],
 ) -> None:
     """Vind de casussen (open en gesloten) van een jeugdige op BSN; elke zoekvraag komt in het verwerkingslog."""
-    uitkomst = rechten.zoek_op_bsn(_omgeving(), bsn, door, als, doel)
+    omg = _omgeving()
+    uitkomst = rechten.zoek_op_bsn(omg, bsn, doel, actor_uit(omg, als, door, None))
     if not uitkomst.casus_refs:
         console.print("Geen casus gevonden bij dit BSN (vastgelegd in het verwerkingslog).")
         return
@@ -294,7 +287,8 @@ def rechten_inzage_cmd(
         raise InvoerFout([("formaat", "kies json of tekst")])
     if uitvoer is not None and (uitvoer.is_symlink() or uitvoer.exists()):  # before anything is logged
         raise InvoerFout([("--uitvoer", "bestaat al (of is een koppeling); kies een nieuw bestand")])
-    dossier = rechten.exporteer(_omgeving(), casus_ref, door, als)
+    omg = _omgeving()
+    dossier = rechten.exporteer(omg, casus_ref, actor_uit(omg, als, door, None))
     inhoud = dossier.model_dump_json(indent=2) + "\n" if formaat == "json" else dossier.als_tekst()
     if uitvoer is None:
         typer.echo(inhoud, nl=False)
@@ -332,7 +326,8 @@ def corrigeer_cmd(
         if not is_:
             raise InvoerFout([(f"--veld[{i}]", "verwacht veld=waarde")])
         wijzigingen[naam.strip()] = waarde.strip()
-    uitkomst = rechten.corrigeer(_omgeving(), casus_ref, wijzigingen, door, als)
+    omg = _omgeving()
+    uitkomst = rechten.corrigeer(omg, casus_ref, wijzigingen, actor_uit(omg, als, door, None))
     if uitkomst.herhaald:
         console.print("Niets gewijzigd: de gegevens waren al zo.")
     else:
@@ -348,7 +343,8 @@ def beperk_cmd(
     reden: Annotated[Beperkingsreden, typer.Option("--reden", help="Grond voor de beperking (art. 18 AVG).")],
 ) -> None:
     """Beperk de verwerking: niemand krijgt de persoonsgegevens nog te zien tot de beperking is opgeheven."""
-    uitkomst = rechten.beperk(_omgeving(), casus_ref, reden, door, als)
+    omg = _omgeving()
+    uitkomst = rechten.beperk(omg, casus_ref, reden, actor_uit(omg, als, door, None))
     console.print("Verwerking was al beperkt." if uitkomst.herhaald else "Verwerking beperkt.")
 
 
@@ -356,5 +352,6 @@ def beperk_cmd(
 @domeinfouten
 def hef_op_cmd(casus_ref: str, als: Als, door: Door) -> None:
     """Hef de beperking van de verwerking op."""
-    uitkomst = rechten.hef_beperking_op(_omgeving(), casus_ref, door, als)
+    omg = _omgeving()
+    uitkomst = rechten.hef_beperking_op(omg, casus_ref, actor_uit(omg, als, door, None))
     console.print("Er was geen beperking." if uitkomst.herhaald else "Beperking opgeheven.")

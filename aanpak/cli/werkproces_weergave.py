@@ -1,4 +1,7 @@
-"""The werkproces as a table and as a Mermaid diagram, for coordinators and the steering group."""
+"""The werkproces as a table, for coordinators and the steering group (the local CLI and its client mode).
+
+Pure rendering (rich and models only): the Mermaid diagram comes from ``aanpak.rapportage.mermaid`` locally and
+from the server's answer in client mode."""
 
 from __future__ import annotations
 
@@ -6,10 +9,9 @@ import re
 
 from rich.table import Table
 
-from aanpak.rapportage.mermaid import mermaid_diagram
 from models.werkproces import Werkproces
 
-__all__ = ["mermaid_diagram", "stappentabel"]
+__all__ = ["bron_tekst", "stappentabel"]
 
 
 def _termijn(wp: Werkproces, key: str) -> str:

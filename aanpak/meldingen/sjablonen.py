@@ -246,6 +246,21 @@ def review_gemist(i: Inhoud) -> Bericht:
     )
 
 
+def opschorting_over_maximum(i: Inhoud) -> Bericht:
+    if i.is_eigenaar:
+        wat = "Wat wordt verwacht: hervat de stap (aanpak stap hervatten) en leg uw besluit vast."
+    else:
+        wat = f"U wordt ingeschakeld als {i.ontvanger_naam}: spreek de eigenaar aan zodat de stap wordt hervat."
+    return _bericht(
+        i,
+        f"Opschorting over maximum: {_stap(i)}",
+        f"In casus {i.casus_ref} is de stap '{_stap(i)}' (eigenaar: {i.eigenaar_naam or 'onbekend'}) langer "
+        "opgeschort dan het werkproces toestaat; de termijn schuift niet verder op.",
+        _termijn(i),
+        wat,
+    )
+
+
 def bezorging_mislukt(i: Inhoud) -> Bericht:
     d = i.details
     return _bericht(
@@ -281,6 +296,7 @@ SJABLONEN: dict[str, Callable[[Inhoud], Bericht]] = {
     "escalatie": escalatie,
     "stagnatie": stagnatie,
     "review_gemist": review_gemist,
+    "opschorting_over_maximum": opschorting_over_maximum,
     "bezorging_mislukt": bezorging_mislukt,
 }
 

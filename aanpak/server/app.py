@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from aanpak.omgeving import Omgeving
+from aanpak.server import gezondheid as gezondheid_routes
 from aanpak.server import logboeken, problemen
 from aanpak.server.api import (
     audit,
@@ -91,6 +92,7 @@ def maak_app(
         werkproces,
     ):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(gezondheid_routes.router)  # /health, /ready, /metrics (outside /api/v1)
     if ontwikkeluitgever is not None:
         app.include_router(ontwikkeluitgever.router())
     app.include_router(web_router(ontwikkeluitgever))  # the coordinators' web app (aanpak/web)

@@ -1,11 +1,10 @@
 """The one adapter between the API and the use cases: it maps the caller's ``Actor`` onto what they take today.
 
-Use cases still take role and handle strings (``actor_rol``/``als``, ``actor``/``door``); when they start
-taking an ``Actor`` only this module changes. The involvement check is one use case
-(``aanpak/usecases/betrokkenheid.py``): a case the caller is not involved in answers exactly like an unknown
-one, and the attempt is written to the disclosure log. Transitions after a stored request go through
-``aanpak.uitvoering`` exactly as the CLI runs them; when one is pending or fails, the caller hears the request
-is stored.
+Every use case takes the caller's ``Actor`` as the token gave it (rechten and bewaring too). The involvement
+check is one use case (``aanpak/usecases/betrokkenheid.py``): a case the caller is not involved in answers
+exactly like an unknown one, and the attempt is written to the disclosure log. Transitions after a stored
+request go through ``aanpak.uitvoering`` exactly as the CLI runs them; when one is pending or fails, the caller
+hears the request is stored.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from models.actor import Actor
 from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
 from models.privacy import Beperkingsreden
+from models.regievoorstel import Regieafwijkreden, Regiekeuze
 from models.signaal import SignaalIn
 
 log = logging.getLogger("aanpak.server")
@@ -110,6 +110,8 @@ def neem_besluit(
     casusregie_organisatie: str | None = None,
     procesregie_organisatie: str | None = None,
     eigenaar_organisatie: str | None = None,
+    regie_voorstel: Regiekeuze | None = None,
+    regie_reden: Regieafwijkreden | None = None,
     toelichting: str | None,
     verwachte_versie: int | None,
     idempotentie_sleutel: str | None,
@@ -125,6 +127,8 @@ def neem_besluit(
         casusregie_organisatie=casusregie_organisatie,
         procesregie_organisatie=procesregie_organisatie,
         eigenaar_organisatie=eigenaar_organisatie,
+        regie_voorstel=regie_voorstel,
+        regie_reden=regie_reden,
         toelichting=toelichting,
         verwachte_versie=verwachte_versie,
         idempotentie_sleutel=idempotentie_sleutel,
@@ -204,27 +208,27 @@ def trek_grondslag_in(omg: Omgeving, actor: Actor, grondslag_ref: str) -> gronds
 
 def rechten_inzage(omg: Omgeving, actor: Actor, casus_ref: str) -> rechten.Dossier:
     controleer_betrokken(omg, actor, casus_ref, "rechten_inzage", loket=True)
-    return rechten.exporteer(omg, casus_ref, actor.persoon, actor.rol)
+    return rechten.exporteer(omg, casus_ref, actor)
 
 
 def zoek_op_bsn(omg: Omgeving, actor: Actor, bsn: str, doel: rechten.Zoekdoel) -> rechten.Zoekresultaat:
     """No case to be involved in yet: the use case's privacyloket check (and its log entry) decides."""
-    return rechten.zoek_op_bsn(omg, bsn, actor.persoon, actor.rol, doel)
+    return rechten.zoek_op_bsn(omg, bsn, doel, actor)
 
 
 def corrigeer(omg: Omgeving, actor: Actor, casus_ref: str, wijzigingen: dict[str, str]) -> rechten.Verzoekafhandeling:
     controleer_betrokken(omg, actor, casus_ref, "rechten_correctie", loket=True)
-    return rechten.corrigeer(omg, casus_ref, wijzigingen, actor.persoon, actor.rol)
+    return rechten.corrigeer(omg, casus_ref, wijzigingen, actor)
 
 
 def beperk(omg: Omgeving, actor: Actor, casus_ref: str, reden: Beperkingsreden) -> rechten.Verzoekafhandeling:
     controleer_betrokken(omg, actor, casus_ref, "rechten_beperking", loket=True)
-    return rechten.beperk(omg, casus_ref, reden, actor.persoon, actor.rol)
+    return rechten.beperk(omg, casus_ref, reden, actor)
 
 
 def hef_beperking_op(omg: Omgeving, actor: Actor, casus_ref: str) -> rechten.Verzoekafhandeling:
     controleer_betrokken(omg, actor, casus_ref, "rechten_beperking", loket=True)
-    return rechten.hef_beperking_op(omg, casus_ref, actor.persoon, actor.rol)
+    return rechten.hef_beperking_op(omg, casus_ref, actor)
 
 
 # -- bewaring -------------------------------------------------------------------------------------------------
@@ -249,7 +253,7 @@ def wis(omg: Omgeving, actor: Actor, casus_ref: str) -> tuple[bewaring.Verwijder
     """Erasure on request; a retried request for a case already erased answers as the first one did."""
     if casus_bestaat(omg, casus_ref) or not _loketrol(omg, actor):
         controleer_betrokken(omg, actor, casus_ref, "wissen", loket=True)
-    weg = bewaring.wis_op_verzoek(omg, casus_ref, actor.persoon, actor.rol)
+    weg = bewaring.wis_op_verzoek(omg, casus_ref, actor)
     return weg, _schoon_prefect_op(omg, weg)
 
 
@@ -273,12 +277,12 @@ def blokkeer(
     omg: Omgeving, actor: Actor, casus_ref: str, reden: bewaring.Bewaarplichtreden, tot: datetime | None
 ) -> bewaring.BewaarplichtUit:
     controleer_betrokken(omg, actor, casus_ref, "bewaarplicht", loket=True)
-    return bewaring.zet_bewaarplicht(omg, casus_ref, reden, actor.persoon, actor.rol, tot=tot)
+    return bewaring.zet_bewaarplicht(omg, casus_ref, reden, actor, tot=tot)
 
 
 def deblokkeer(omg: Omgeving, actor: Actor, casus_ref: str) -> list[bewaring.BewaarplichtUit]:
     controleer_betrokken(omg, actor, casus_ref, "bewaarplicht", loket=True)
-    return bewaring.hef_bewaarplicht_op(omg, casus_ref, actor.persoon, actor.rol)
+    return bewaring.hef_bewaarplicht_op(omg, casus_ref, actor)
 
 
 def verwijderlog(omg: Omgeving, actor: Actor, casus_ref: str | None) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from models.fouten import Conflict
+from models.fouten import Conflict, DomeinFout
 
 MIGRATIES = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -80,6 +80,44 @@ def op_head(engine: Engine) -> bool:
     koppen = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads()) == koppen
+
+
+class SchemaNietBij(DomeinFout):
+    """The case store's schema is not the one this version of aanpak expects: refuse instead of migrating."""
+
+
+UPGRADE_MELDING = (
+    "het schema van de casusopslag is ouder dan deze versie van aanpak verwacht; er is niets gewijzigd. "
+    "Laat de beheerder 'aanpak db upgrade' uitvoeren (met de eigenaarsrol van het schema, zie docs/operations.md) "
+    "en probeer het daarna opnieuw"
+)
+NIEUWER_MELDING = (
+    "het schema van de casusopslag is nieuwer dan deze versie van aanpak kent; er is niets gewijzigd. "
+    "Werk aanpak op deze machine bij naar de versie die het schema heeft gemigreerd"
+)
+
+
+def schema_stand(engine: Engine) -> str:
+    """``bij`` (at head), ``achter`` (older, or empty: ``aanpak db upgrade`` helps) or ``nieuwer`` (a revision
+    this code does not know: a newer release migrated it). A read only; takes no lock."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    koppen = set(scripts.get_heads())
+    with engine.connect() as conn:
+        huidig = set(MigrationContext.configure(conn).get_current_heads())
+    if huidig == koppen:
+        return "bij"
+    bekend = {r.revision for r in scripts.walk_revisions()}
+    return "achter" if huidig <= bekend else "nieuwer"
+
+
+def controleer_schema(engine: Engine) -> None:
+    """Refuse (``SchemaNietBij``, a Dutch message naming ``aanpak db upgrade``) unless the schema is at head."""
+    stand = schema_stand(engine)
+    if stand != "bij":
+        raise SchemaNietBij(UPGRADE_MELDING if stand == "achter" else NIEUWER_MELDING, veld="casusopslag")
 
 
 @contextmanager

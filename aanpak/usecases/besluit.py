@@ -8,6 +8,7 @@ closes the step, offers handoffs and starts the next steps; it is idempotent, so
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +29,7 @@ from aanpak.usecases.gedeeld import (
     open_stap,
     plan_overdracht_bewaking,
     regie_van,
+    regievoorstel_voor,
     wijzig_ave,
     zet_regie,
 )
@@ -36,6 +38,7 @@ from models.binding import Partij, controleer_actor, partij
 from models.casus import (
     CasusStatus,
     OverdrachtStatus,
+    Regie,
     StapStatus,
     gevolgen_van_besluit,
     kalender_voor,
@@ -44,6 +47,7 @@ from models.casus import (
 from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
 from models.kalender import lokale_datum
 from models.privacy import Grondslagsoort
+from models.regievoorstel import Regieafwijkreden, Regiekeuze, Voorgesteld, Voorstel
 from models.werkproces import Werkproces
 
 
@@ -63,6 +67,10 @@ class BesluitIn(BaseModel):
     casusregie_organisatie: str | None = Field(default=None, max_length=64)
     procesregie_organisatie: str | None = Field(default=None, max_length=64)
     eigenaar_organisatie: str | None = Field(default=None, max_length=64)
+    #: At an outcome that sets the AVE phase (definition 2022.5 on): accept the convenant rules' regie
+    #: proposal, or depart from it naming other holders and a reason from the fixed list.
+    regie_voorstel: Regiekeuze | None = None
+    regie_reden: Regieafwijkreden | None = None
     #: Free-text motivation; personal data, stored encrypted, never sent to Prefect.
     toelichting: str | None = Field(default=None, max_length=10_000)
     #: The step version the coordinator looked at; a newer one means someone else acted first.
@@ -126,6 +134,82 @@ def _controleer_grondslag(
         )
 
 
+@dataclass(frozen=True)
+class _Regie:
+    """The regie a decision names after weighing the proposal (what the decision row stores)."""
+
+    casusregie: str | None
+    casusregie_organisatie: str | None
+    procesregie: str | None
+    procesregie_organisatie: str | None
+    voorstel: Voorstel | None = None
+
+
+def _kies_regie(sessie: Session, wp: Werkproces, omg: Omgeving, casus: Casus, invoer: BesluitIn) -> _Regie:
+    """Weigh the regie proposal: a decision that sets the AVE phase accepts it or departs from it with a
+    reason; either way it names what was proposed. Refusals name the field (never a submitted value)."""
+    zoals_genoemd = _Regie(
+        invoer.casusregie, invoer.casusregie_organisatie, invoer.procesregie, invoer.procesregie_organisatie
+    )
+    uitkomst = wp.stap(invoer.stap).uitkomst(invoer.uitkomst)
+    if wp.regievoorstellen is None or uitkomst is None or not uitkomst.vraagt_ave:
+        if invoer.regie_voorstel is not None or invoer.regie_reden is not None:
+            waarom = (
+                f"werkproces {wp.versie} kent geen regievoorstel"
+                if wp.regievoorstellen is None
+                else f"uitkomst '{invoer.uitkomst}' bepaalt geen AVE-fase of regie"
+            )
+            raise InvoerFout([("regie_voorstel" if invoer.regie_voorstel is not None else "regie_reden", waarom)])
+        return zoals_genoemd
+    if invoer.ave_fase is None:
+        return zoals_genoemd  # refused below naming ave_fase
+    v = regievoorstel_voor(sessie, wp, omg.werkprocessen.register(), casus, invoer.ave_fase)
+    beschrijving = f"regel {v.regel.key}: casusregie {v.casusregie or 'geen'}, procesregie {v.procesregie or 'geen'}"
+    if invoer.regie_voorstel is None:
+        raise InvoerFout(
+            [("regie_voorstel", f"aanvaard het regievoorstel of wijk ervan af met een reden ({beschrijving})")]
+        )
+    gekozen: dict[str, tuple[str | None, str | None]] = {}
+    afwijkend = False
+    for soort, voorgesteld in (("casusregie", v.casusregie), ("procesregie", v.procesregie)):
+        rol: str | None = getattr(invoer, soort)
+        org: str | None = getattr(invoer, f"{soort}_organisatie")
+        rol_anders = rol is not None and (voorgesteld is None or rol != voorgesteld.rol)
+        org_anders = org is not None and _org_anders(voorgesteld, rol, org)
+        if invoer.regie_voorstel == Regiekeuze.AANVAARD and (rol_anders or org_anders):
+            veld = soort if rol_anders else f"{soort}_organisatie"
+            raise InvoerFout([(veld, f"wijkt af van het regievoorstel ({beschrijving}); kies afwijken met een reden")])
+        afwijkend = afwijkend or rol_anders or org_anders
+        gekozen_rol = rol or (voorgesteld.rol if voorgesteld else None)
+        zelfde_rol = voorgesteld is not None and gekozen_rol == voorgesteld.rol
+        gekozen[soort] = (gekozen_rol, org or (voorgesteld.organisatie if zelfde_rol and voorgesteld else None))
+    if invoer.regie_voorstel == Regiekeuze.AANVAARD and invoer.regie_reden is not None:
+        raise InvoerFout([("regie_reden", "een reden hoort alleen bij afwijken van het regievoorstel")])
+    if invoer.regie_voorstel == Regiekeuze.AFWIJKEN:
+        if invoer.regie_reden is None:
+            raise InvoerFout([("regie_reden", "noem de reden van afwijken van het regievoorstel")])
+        if not afwijkend:
+            raise InvoerFout(
+                [
+                    (
+                        "regie_voorstel",
+                        f"afwijken vraagt een andere casusregie of procesregie dan het voorstel ({beschrijving})",
+                    )
+                ]
+            )
+    return _Regie(*gekozen["casusregie"], *gekozen["procesregie"], voorstel=v)
+
+
+def _org_anders(voorgesteld: Voorgesteld | None, rol: str | None, org: str) -> bool:
+    """A named organisation departs from the proposal when the proposal already fixed another one for that
+    role (naming one where the proposal leaves the choice open is accepting it)."""
+    if voorgesteld is None:
+        return True
+    if rol is not None and rol != voorgesteld.rol:
+        return False  # counted as a different role already
+    return voorgesteld.organisatie is not None and voorgesteld.organisatie != org
+
+
 def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenomen:
     """Record ``actor``'s decision; only the step's owner or a regie holder — at their own organisation —
     may decide."""
@@ -159,6 +243,7 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
                 f"(wel: {', '.join(sorted(str(p) for p in bevoegd if p))})",
                 veld="actor_rol",
             )
+        keuze = _kies_regie(sessie, wp, omg, casus, invoer)
         # Validates outcome, AVE phase, roles and organisations against the case's own definition version.
         gevolgen = gevolgen_van_besluit(
             wp,
@@ -168,11 +253,12 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
             regie,
             casus.ave_niveau,
             invoer.ave_fase,
-            invoer.casusregie,
-            invoer.procesregie,
-            casusregie_organisatie=invoer.casusregie_organisatie,
-            procesregie_organisatie=invoer.procesregie_organisatie,
+            keuze.casusregie,
+            keuze.procesregie,
+            casusregie_organisatie=keuze.casusregie_organisatie,
+            procesregie_organisatie=keuze.procesregie_organisatie,
             eigenaar_organisatie=invoer.eigenaar_organisatie,
+            fase_standaard=wp.regievoorstellen is None,
         )
         _controleer_grondslag(omg, sessie, wp, casus, stap.stap_key, invoer.uitkomst)
         nieuwe_regie = {o.soort.value: o.naar for o in gevolgen.overdrachten}
@@ -184,8 +270,8 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
             stap_id=stap.id,
             uitkomst=invoer.uitkomst,
             ave_niveau=invoer.ave_fase,
-            casusregie=invoer.casusregie,
-            procesregie=invoer.procesregie,
+            casusregie=keuze.casusregie,
+            procesregie=keuze.procesregie,
             # The resolved organisations are stored, so applying later cannot resolve differently.
             casusregie_organisatie=nieuwe_regie["casusregie"].organisatie if "casusregie" in nieuwe_regie else None,
             procesregie_organisatie=(
@@ -220,11 +306,50 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
             uitkomst=invoer.uitkomst,
             ave_fase=invoer.ave_fase,
         )
+        if keuze.voorstel is not None:
+            _log_regiekeuze(sessie, casus, besluit, invoer, keuze.voorstel, regie, nieuwe_regie, actor, nu)
         resultaat = BesluitGenomen(
             besluit_ref=besluit.ref, casus_ref=casus.ref, stap=stap.stap_key, uitkomst=besluit.uitkomst
         )
         onthoud_antwoord(sessie, invoer.idempotentie_sleutel, "besluit", resultaat.model_dump(), nu, vingerafdruk)
         return resultaat
+
+
+def _log_regiekeuze(
+    sessie: Session,
+    casus: Casus,
+    besluit: Besluit,
+    invoer: BesluitIn,
+    v: Voorstel,
+    regie: Regie,
+    nieuwe_regie: dict[str, Partij],
+    actor: Actor,
+    nu: datetime,
+) -> None:
+    """The accepted or overridden proposal as a decision in the history: who, which rule proposed what, what
+    was chosen and why (a reason key, never free text)."""
+    aanvaard = invoer.regie_voorstel == Regiekeuze.AANVAARD
+    gekozen_casusregie = nieuwe_regie.get("casusregie") or regie.casusregie
+    gekozen_procesregie = nieuwe_regie.get("procesregie") or regie.procesregie
+    historie(
+        sessie,
+        casus,
+        f"besluit:{besluit.ref}:regievoorstel",
+        "regievoorstel_aanvaard" if aanvaard else "regievoorstel_afgeweken",
+        nu,
+        stap_key=invoer.stap,
+        rol=actor.rol,
+        organisatie=actor.organisatie,
+        actor=actor.persoon,
+        besluit=besluit.ref,
+        ave_fase=v.ave,
+        regel=v.regel.key,
+        voorstel_casusregie=str(v.casusregie) if v.casusregie else None,
+        voorstel_procesregie=str(v.procesregie) if v.procesregie else None,
+        casusregie=str(gekozen_casusregie) if gekozen_casusregie else None,
+        procesregie=str(gekozen_procesregie) if gekozen_procesregie else None,
+        reden=invoer.regie_reden.value if invoer.regie_reden else None,
+    )
 
 
 def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
@@ -272,6 +397,7 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             casusregie_organisatie=besluit.casusregie_organisatie,
             procesregie_organisatie=besluit.procesregie_organisatie,
             eigenaar_organisatie=besluit.eigenaar_organisatie,
+            fase_standaard=wp.regievoorstellen is None,
         )
         stap.status = StapStatus.AFGEROND
         stap.afgerond_op = nu

@@ -18,17 +18,17 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Overdracht, Signalering, StapInstantie
 from aanpak.usecases.gedeeld import historie, meld, open_stap, regie_van
-from models.bewaking import review_op, volgende_escalatie
+from models.bewaking import opschorting_over_maximum, review_op, volgende_escalatie
 from models.binding import Partij
 from models.casus import CasusStatus, OverdrachtStatus, StapStatus, kalender_voor, ontvangers
-from models.werkproces import Werkproces
+from models.werkproces import ONTVANGER_TOKENS, Werkproces
 
 
 class Signaal(BaseModel):
     """What one pass did for one item; references and roles only (a Prefect task result)."""
 
     casus_ref: str
-    soort: Literal["herinnering", "escalatie", "stagnatie", "review"]
+    soort: Literal["herinnering", "escalatie", "stagnatie", "review", "opschorting"]
     onderwerp: Literal["stap", "overdracht"]
     stap: str | None
     niveau: int
@@ -46,6 +46,7 @@ def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Signaal]:
         uit += _escalaties_overdrachten(omg, sessie, nu, limiet)
         uit += _stagnatie(omg, sessie, nu, limiet)
         uit += _reviews(omg, sessie, nu, limiet)
+        uit += _opschortingen(omg, sessie, nu, limiet)
     return uit
 
 
@@ -189,6 +190,7 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
                 termijn_einde=stap.termijn_einde,
                 niveau=niveau + 1,
                 eigenaar=stap.eigenaar_rol,
+                eigenaar_organisatie=stap.eigenaar_organisatie,
             )
             uit.append(
                 Signaal(
@@ -254,6 +256,7 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
                 niveau=niveau + 1,
                 overdracht=o.ref,
                 eigenaar=o.naar_rol,
+                eigenaar_organisatie=o.naar_organisatie,
             )
             uit.append(
                 Signaal(
@@ -383,6 +386,7 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
             termijn_einde=stap.review_op,
             ave=casus.ave_niveau,
             eigenaar=stap.eigenaar_rol,
+            eigenaar_organisatie=stap.eigenaar_organisatie,
         )
         uit.append(
             Signaal(
@@ -393,6 +397,76 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
                 niveau=0,
                 naar=_rollen(naar),
                 termijn_einde=gemist,
+            )
+        )
+    return uit
+
+
+def _opschortingen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+    """A step suspended past its ``termijn.opschorting.max_werkdagen``: escalate once per suspension, to the
+    owner and the procesregie (else the first fixed role of the step's ladder, the gemeentelijk procesregisseur
+    in the default). The key ``stap:<id>:opschorting:<since>`` makes a second pass a no-op."""
+    uit: list[Signaal] = []
+    rijen = sessie.execute(
+        select(StapInstantie, Casus)
+        .join(Casus, Casus.id == StapInstantie.casus_id)
+        .where(StapInstantie.status == StapStatus.OPGESCHORT, Casus.status == CasusStatus.OPEN)
+        .order_by(StapInstantie.opgeschort_op)
+        .limit(limiet)
+        .with_for_update(skip_locked=True, of=StapInstantie)
+    ).all()
+    register = omg.werkprocessen.register()
+    for stap, casus in rijen:
+        wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+        kalender = kalender_voor(wp)
+        if stap.opgeschort_op is None or not opschorting_over_maximum(
+            wp, kalender, stap.stap_key, stap.acuut, stap.opgeschort_op, stap.opgeschort_werkdagen, nu
+        ):
+            continue
+        sleutel = f"stap:{stap.id}:opschorting:{stap.opgeschort_op.isoformat()}"
+        if sessie.scalar(select(Signalering.id).where(Signalering.sleutel.startswith(f"{casus.ref}:{sleutel}:"))):
+            continue  # flagged by an earlier pass
+        regie = regie_van(sessie, casus)
+        tokens = ["eigenaar", "procesregie"]
+        if regie.procesregie is None:
+            ladder = wp.ladder(wp.stap(stap.stap_key).escalatie)
+            tokens += [n.naar for n in ladder if n.naar not in ONTVANGER_TOKENS][:1]
+        naar = ontvangers(wp, register, tokens, regie, _eigenaar(stap))
+        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "opschorting", naar, nu, stap=stap)
+        historie(
+            sessie,
+            casus,
+            sleutel,
+            "opschorting_over_maximum",
+            nu,
+            stap_key=stap.stap_key,
+            rol=stap.eigenaar_rol,
+            organisatie=stap.eigenaar_organisatie,
+            naar=_rollen(naar),
+            opgeschort_sinds=stap.opgeschort_op.isoformat(),
+            reden=stap.opschortreden,
+        )
+        meld(
+            sessie,
+            casus,
+            sleutel,
+            "opschorting_over_maximum",
+            naar,
+            nu,
+            stap_key=stap.stap_key,
+            termijn_einde=stap.termijn_einde,
+            eigenaar=stap.eigenaar_rol,
+            eigenaar_organisatie=stap.eigenaar_organisatie,
+        )
+        uit.append(
+            Signaal(
+                casus_ref=casus.ref,
+                soort="opschorting",
+                onderwerp="stap",
+                stap=stap.stap_key,
+                niveau=0,
+                naar=_rollen(naar),
+                termijn_einde=stap.termijn_einde,
             )
         )
     return uit

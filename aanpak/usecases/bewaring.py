@@ -28,12 +28,16 @@ from aanpak.store.schema import Basis, Bewaarplicht, Casus, Melding, Signaal, Ve
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, nieuwe_ref
 from aanpak.usecases.grondslag import loket
+from models.actor import Actor
+from models.binding import controleer_actor
 from models.fouten import DomeinFout, NietGevonden
 from models.werkproces import Werkproces
 
 #: Who the scheduled retention run acts as (in the deletion log and the disclosure log).
 SYSTEEM_DOOR = "bewaring"
 SYSTEEM_ROL = "systeem.bewaring"
+#: The scheduled bewaring acting on its own (retention terms): no person, no organisation of the register.
+SYSTEEM = Actor(persoon=SYSTEEM_DOOR, organisatie="", rol=SYSTEEM_ROL)
 
 
 class Grond(StrEnum):
@@ -225,17 +229,28 @@ def _wp(omg: Omgeving) -> Werkproces:
     return omg.werkprocessen.bestand()[0]
 
 
+def _loket(omg: Omgeving, actor: Actor, wat: str) -> Werkproces:
+    """Only the privacyloket, at an organisation of its type in the register, handles these requests."""
+    wp = _wp(omg)
+    loket(wp, actor.rol, wat)  # the role first, then its organisation
+    controleer_actor(wp, omg.werkprocessen.register(), actor)
+    return wp
+
+
+def _organisatie(actor: Actor) -> str | None:
+    return actor.organisatie or None
+
+
 def zet_bewaarplicht(
     omg: Omgeving,
     casus_ref: str,
     reden: Bewaarplichtreden,
-    door: str,
-    rol: str,
+    actor: Actor,
     tot: datetime | None = None,
 ) -> BewaarplichtUit:
     """Put a legal hold on a case; the same reason on a case already held returns that hold (idempotent)."""
-    wp = _wp(omg)
-    loket(wp, rol, "een bewaarplicht vastleggen")
+    _loket(omg, actor, "een bewaarplicht vastleggen")
+    door, rol = actor.persoon, actor.rol
     nu = omg.nu()
     if tot is not None and tot <= nu:
         raise DomeinFout("het einde van de bewaarplicht ligt niet in de toekomst", veld="tot")
@@ -261,7 +276,7 @@ def zet_bewaarplicht(
             handeling="bewaarplicht",
             actor=door,
             rol=rol,
-            organisatie=wp.rol(rol).organisatie,
+            organisatie=_organisatie(actor),
             doel="bewaarplicht",
             uitkomst="vastgelegd",
             reden=reden.value,
@@ -269,10 +284,10 @@ def zet_bewaarplicht(
         return _hold_uit(hold, casus_ref)
 
 
-def hef_bewaarplicht_op(omg: Omgeving, casus_ref: str, door: str, rol: str) -> list[BewaarplichtUit]:
+def hef_bewaarplicht_op(omg: Omgeving, casus_ref: str, actor: Actor) -> list[BewaarplichtUit]:
     """Lift every hold in force on a case (the rows stay until the case is deleted)."""
-    wp = _wp(omg)
-    loket(wp, rol, "een bewaarplicht opheffen")
+    _loket(omg, actor, "een bewaarplicht opheffen")
+    door, rol = actor.persoon, actor.rol
     nu = omg.nu()
     with omg.uow() as sessie:
         casus = casus_op_ref(sessie, casus_ref, vergrendel=True)
@@ -289,7 +304,7 @@ def hef_bewaarplicht_op(omg: Omgeving, casus_ref: str, door: str, rol: str) -> l
             handeling="bewaarplicht_opgeheven",
             actor=door,
             rol=rol,
-            organisatie=wp.rol(rol).organisatie,
+            organisatie=_organisatie(actor),
             doel="bewaarplicht",
             uitkomst="vastgelegd",
             reden=",".join(sorted({h.reden for h in holds}))[:64],
@@ -385,7 +400,7 @@ def _verwijderlog_weg(omg: Omgeving, nu: datetime) -> ColumnElement[bool]:
 # -- deleting ---------------------------------------------------------------------------------------------------
 
 
-def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, door: str, rol: str) -> Verwijderd:
+def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, actor: Actor = SYSTEEM) -> Verwijderd:
     """Delete a closed case with everything in it, in one transaction; a case deleted before returns that record.
 
     Checks again inside the transaction (status, term or request, holds), so a case re-opened or held after the
@@ -393,14 +408,14 @@ def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, door: str, rol:
     """
     nu = omg.nu()
     wp = _wp(omg)
-    if grond is Grond.VERZOEK_BETROKKENE:
-        loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
+    if grond is Grond.VERZOEK_BETROKKENE or actor != SYSTEEM:
+        _loket(omg, actor, "een verzoek tot verwijdering uitvoeren")
     with daarna_wal_leeg(omg.engine), omg.uow() as sessie:
         casus = sessie.scalar(select(Casus).where(Casus.ref == casus_ref).with_for_update())
         if casus is None:
             return _eerder_verwijderd(sessie, casus_ref=casus_ref)
         _mag_weg(sessie, wp, casus, grond, nu)
-        return _verwijder(sessie, wp, casus, grond, door, rol, nu)
+        return _verwijder(sessie, wp, casus, grond, actor, nu)
 
 
 def _mag_weg(sessie: Session, wp: Werkproces, casus: Casus, grond: Grond, nu: datetime) -> None:
@@ -415,9 +430,8 @@ def _mag_weg(sessie: Session, wp: Werkproces, casus: Casus, grond: Grond, nu: da
         raise DomeinFout(f"de bewaartermijn van casus '{casus.ref}' is nog niet verstreken", veld="casus")
 
 
-def _verwijder(
-    sessie: Session, wp: Werkproces, casus: Casus, grond: Grond, door: str, rol: str, nu: datetime
-) -> Verwijderd:
+def _verwijder(sessie: Session, wp: Werkproces, casus: Casus, grond: Grond, actor: Actor, nu: datetime) -> Verwijderd:
+    door, rol = actor.persoon, actor.rol
     ref = casus.ref
     signaal_refs = list(sessie.scalars(select(Signaal.ref).where(Signaal.casus_id == casus.id)))
     kenmerken = [kenmerk_van(m) for m in sessie.scalars(select(Melding).where(Melding.casus_id == casus.id))]
@@ -446,7 +460,7 @@ def _verwijder(
         handeling="wissen",
         actor=door,
         rol=rol,
-        organisatie=wp.organisatie_van(rol),
+        organisatie=_organisatie(actor),
         doel=grond.value,
         uitkomst="vastgelegd",
         categorieen=_categorieen(aantallen),
@@ -488,8 +502,10 @@ def _eerder_verwijderd(sessie: Session, *, casus_ref: str | None = None, signaal
     )
 
 
-def verwijder_signaal(omg: Omgeving, signaal_ref: str, door: str = SYSTEEM_DOOR, rol: str = SYSTEEM_ROL) -> Verwijderd:
-    """Delete a signal that never joined a case and is past its term (and its youth when nothing else remains)."""
+def verwijder_signaal(omg: Omgeving, signaal_ref: str) -> Verwijderd:
+    """Delete a signal that never joined a case and is past its term (and its youth when nothing else remains);
+    only the scheduled bewaring does this (``SYSTEEM``)."""
+    door, rol = SYSTEEM.persoon, SYSTEEM.rol
     nu = omg.nu()
     termijn = _wp(omg).bewaartermijnen.signaal_zonder_casus
     with daarna_wal_leeg(omg.engine), omg.uow() as sessie:
@@ -515,7 +531,6 @@ def verwijder_signaal(omg: Omgeving, signaal_ref: str, door: str = SYSTEEM_DOOR,
             prefect_opgeschoond_op=nu,  # a signal's own run names only its ref; its runs age out in Prefect
         )
         sessie.add(verwijdering)
-        wp = _wp(omg)
         logboek.schrijf(
             sessie,
             moment=nu,
@@ -523,7 +538,7 @@ def verwijder_signaal(omg: Omgeving, signaal_ref: str, door: str = SYSTEEM_DOOR,
             handeling="wissen",
             actor=door,
             rol=rol,
-            organisatie=wp.organisatie_van(rol),
+            organisatie=None,
             doel=Grond.BEWAARTERMIJN.value,
             uitkomst="vastgelegd",
             categorieen=_categorieen(aantallen),
@@ -538,14 +553,14 @@ def verwijder_signaal(omg: Omgeving, signaal_ref: str, door: str = SYSTEEM_DOOR,
         )
 
 
-def wis_op_verzoek(omg: Omgeving, casus_ref: str, door: str, rol: str) -> Verwijderd:
+def wis_op_verzoek(omg: Omgeving, casus_ref: str, actor: Actor) -> Verwijderd:
     """The data subject's erasure request (art. 17 AVG), handled by the privacyloket.
 
     Refused — with the reason, never data — when the case is still open or under a legal hold; the refusal
     itself is written to the disclosure log. A case erased before returns that erasure.
     """
-    wp = _wp(omg)
-    loket(wp, rol, "een verzoek tot verwijdering uitvoeren")
+    wp = _loket(omg, actor, "een verzoek tot verwijdering uitvoeren")
+    door, rol = actor.persoon, actor.rol
     nu = omg.nu()
     weigering: DomeinFout | None = None
     with daarna_wal_leeg(omg.engine), omg.uow() as sessie:
@@ -564,13 +579,13 @@ def wis_op_verzoek(omg: Omgeving, casus_ref: str, door: str, rol: str) -> Verwij
                 handeling="wissen",
                 actor=door,
                 rol=rol,
-                organisatie=wp.rol(rol).organisatie,
+                organisatie=_organisatie(actor),
                 doel=Grond.VERZOEK_BETROKKENE.value,
                 uitkomst="geweigerd",
                 reden=reden,
             )
         else:
-            return _verwijder(sessie, wp, casus, Grond.VERZOEK_BETROKKENE, door, rol, nu)
+            return _verwijder(sessie, wp, casus, Grond.VERZOEK_BETROKKENE, actor, nu)
     raise DomeinFout(f"verzoek tot verwijdering geweigerd: {weigering.melding}", veld=weigering.veld)
 
 

@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from models.binding import Partij
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import Conflict, NietGevonden
 from models.organisaties import Organisatieregister
+from models.regievoorstel import Casuskenmerken, Voorgesteld, Voorstel, voorstel
 from models.werkproces import Werkproces
 
 _ALFABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -240,6 +242,7 @@ def open_stap(
         stap_key=stap_key,
         termijn_einde=start.termijn_einde,
         eigenaar=start.eigenaar_rol,
+        eigenaar_organisatie=start.eigenaar.organisatie,
     )
     return stap
 
@@ -306,3 +309,87 @@ def onthoud_antwoord(
                 moment=nu,
             )
         )
+
+
+# -- regie proposal (convenant rules, since definition 2022.5) -------------------------------------------------
+
+
+def kenmerken_van(sessie: Session, casus: Casus) -> Casuskenmerken:
+    """The non-personal facts the regie rules select on: every signal's categories and source type, the age
+    band at the latest signal, and whether the case is acute."""
+    rijen = sessie.execute(
+        select(Signaal.categorieen, Signaal.leeftijdsgroep, Signaal.bron_organisatie)
+        .where(Signaal.casus_id == casus.id)
+        .order_by(Signaal.id)
+    ).all()
+    return Casuskenmerken(
+        categorieen=frozenset(c for cats, _, _ in rijen for c in cats),
+        leeftijdsgroep=rijen[-1][1] if rijen else None,
+        bronnen=frozenset(b for _, _, b in rijen),
+        acuut=casus.acuut,
+    )
+
+
+def regievoorstel_voor(
+    sessie: Session, wp: Werkproces, register: Organisatieregister, casus: Casus, ave: int
+) -> Voorstel:
+    return voorstel(wp, register, ave, kenmerken_van(sessie, casus), regie_van(sessie, casus))
+
+
+class Regievoorstel(BaseModel):
+    """What the convenant's rules propose if the case enters phase ``ave`` (roles and register keys only)."""
+
+    ave: int
+    regel: str
+    regel_naam: str
+    casusregie: str | None
+    casusregie_organisatie: str | None
+    #: The organisations to choose from where the case does not make the organisation unambiguous.
+    casusregie_opties: list[str] = []
+    procesregie: str | None
+    procesregie_organisatie: str | None
+    procesregie_opties: list[str] = []
+
+    def tekst(self) -> str:
+        """One line a coordinator reads (Dutch)."""
+
+        def houder(rol: str | None, org: str | None, opties: list[str]) -> str:
+            if rol is None:
+                return "geen"
+            return f"{rol} bij {org}" if org else f"{rol} (kies: {', '.join(opties) or 'geen organisatie'})"
+
+        casusregie = houder(self.casusregie, self.casusregie_organisatie, self.casusregie_opties)
+        procesregie = houder(self.procesregie, self.procesregie_organisatie, self.procesregie_opties)
+        return f"AVE {self.ave}: casusregie {casusregie}, procesregie {procesregie} (regel {self.regel})"
+
+
+def _velden(v: Voorgesteld | None) -> tuple[str | None, str | None, list[str]]:
+    return (v.rol, v.organisatie, list(v.opties)) if v else (None, None, [])
+
+
+def als_regievoorstel(v: Voorstel) -> Regievoorstel:
+    c_rol, c_org, c_opties = _velden(v.casusregie)
+    p_rol, p_org, p_opties = _velden(v.procesregie)
+    return Regievoorstel(
+        ave=v.ave,
+        regel=v.regel.key,
+        regel_naam=v.regel.naam,
+        casusregie=c_rol,
+        casusregie_organisatie=c_org,
+        casusregie_opties=c_opties,
+        procesregie=p_rol,
+        procesregie_organisatie=p_org,
+        procesregie_opties=p_opties,
+    )
+
+
+def regievoorstellen(
+    sessie: Session, wp: Werkproces, register: Organisatieregister, casus: Casus, stap_key: str
+) -> list[Regievoorstel]:
+    """For a step whose outcome sets the AVE phase: the proposal for each phase the decision may state (none
+    for other steps, or under a definition without regie rules)."""
+    if wp.regievoorstellen is None or not any(u.vraagt_ave for u in wp.stap(stap_key).uitkomsten):
+        return []
+    kenmerken = kenmerken_van(sessie, casus)
+    regie = regie_van(sessie, casus)
+    return [als_regievoorstel(voorstel(wp, register, f.niveau, kenmerken, regie)) for f in wp.ave_fasen]

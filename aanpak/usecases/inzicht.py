@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Historie, Overdracht, StapInstantie
-from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref
-from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus, OverdrachtStatus, kalender_voor
+from aanpak.usecases.gedeeld import Regievoorstel, actieve_stappen, casus_op_ref, regievoorstellen
+from models.bewaking import OPSCHORTING_OVER_MAXIMUM, opschorting_over_maximum
+from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus, OverdrachtStatus, StapStatus, kalender_voor
 from models.fouten import InvoerFout
 from models.kalender import lokale_datum
 
@@ -30,6 +31,10 @@ class Taak(BaseModel):
     te_laat: bool
     versie: int | None = None
     overdracht_ref: str | None = None
+    #: A warning the bewaking also acts on, e.g. "opschorting over maximum" for a step suspended too long.
+    signalering: str | None = None
+    #: For a step whose outcome sets the AVE phase: the regie the convenant rules propose, per phase.
+    regievoorstel: list[Regievoorstel] = []
 
 
 class Gebeurtenis(BaseModel):
@@ -66,6 +71,8 @@ class Tijdlijn(BaseModel):
     gesloten_op: datetime | None
     stappen: list[StapRegel]
     gebeurtenissen: list[Gebeurtenis]
+    #: The regie proposals for the open step(s) whose outcome sets the AVE phase, per phase.
+    regievoorstel: list[Regievoorstel] = []
 
 
 def postvak(omg: Omgeving, *, organisatie: str, rol: str | None = None) -> list[Taak]:
@@ -113,6 +120,15 @@ def postvak(omg: Omgeving, *, organisatie: str, rol: str | None = None) -> list[
                     werkdagen_resterend=kal.werkdagen_tussen(vandaag, lokale_datum(stap.termijn_einde)),
                     te_laat=stap.termijn_einde < nu,
                     versie=stap.versie,
+                    signalering=(
+                        OPSCHORTING_OVER_MAXIMUM
+                        if stap.status == StapStatus.OPGESCHORT
+                        and opschorting_over_maximum(
+                            cwp, kal, stap.stap_key, stap.acuut, stap.opgeschort_op, stap.opgeschort_werkdagen, nu
+                        )
+                        else None
+                    ),
+                    regievoorstel=regievoorstellen(sessie, cwp, register, casus, stap.stap_key),
                 )
             )
         for o, casus in sessie.execute(
@@ -152,6 +168,13 @@ def tijdlijn(omg: Omgeving, casus_ref: str) -> Tijdlijn:
             select(StapInstantie).where(StapInstantie.casus_id == casus.id).order_by(StapInstantie.id)
         ).all()
         historie = sessie.scalars(select(Historie).where(Historie.casus_id == casus.id).order_by(Historie.id)).all()
+        register = omg.werkprocessen.register()
+        voorstellen = [
+            v
+            for s in stappen
+            if s.status in ACTIEVE_STAPSTATUSSEN
+            for v in regievoorstellen(sessie, wp, register, casus, s.stap_key)
+        ]
         return Tijdlijn(
             casus_ref=casus.ref,
             status=casus.status,
@@ -188,6 +211,7 @@ def tijdlijn(omg: Omgeving, casus_ref: str) -> Tijdlijn:
                 )
                 for h in historie
             ],
+            regievoorstel=voorstellen,
         )
 
 

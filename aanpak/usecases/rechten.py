@@ -34,8 +34,10 @@ from aanpak.store.schema import (
 )
 from aanpak.usecases import logboek
 from aanpak.usecases.gedeeld import casus_op_ref, historie
-from aanpak.usecases.grondslag import bekende_rol, beperkt, identiteit, loket
+from aanpak.usecases.grondslag import beperkt, identiteit, loket
 from aanpak.usecases.signaal import vingerafdrukken
+from models.actor import Actor
+from models.binding import controleer_actor
 from models.fouten import Conflict, DomeinFout, InvoerFout
 from models.privacy import Beperkingsreden
 from models.signaal import Jeugdige as JeugdigeIn
@@ -157,10 +159,14 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
 
 
-def _verzoek(omg: Omgeving, sessie: Session, casus_ref: str, actor_rol: str) -> tuple[Casus, str, Jeugdige]:
-    """A request of a data subject: the case, the loket's organisation, and the youth (locked)."""
+def _verzoek(omg: Omgeving, sessie: Session, casus_ref: str, actor: Actor) -> tuple[Casus, str, Jeugdige]:
+    """A request of a data subject: the case, the loket's concrete organisation, and the youth (locked).
+    Only the privacyloket, at an organisation of its type in the register (``models.binding``)."""
     casus = casus_op_ref(sessie, casus_ref)
-    organisatie = loket(omg.werkprocessen.van(sessie, casus.werkproces_id), actor_rol)
+    wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
+    loket(wp, actor.rol)  # the role first: a coordinator hears "only the privacyloket", not "which school?"
+    controleer_actor(wp, omg.werkprocessen.register(), actor)
+    organisatie = actor.organisatie
     jeugdige = sessie.get(Jeugdige, casus.jeugdige_id, with_for_update=True)
     assert jeugdige is not None
     return casus, organisatie, jeugdige
@@ -183,11 +189,12 @@ def _log(
         )
 
 
-def exporteer(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Dossier:
+def exporteer(omg: Omgeving, casus_ref: str, actor: Actor) -> Dossier:
     """Everything held about the youth of this case (all its cases), disclosure log included; logged."""
+    door, rol = actor.persoon, actor.rol
     nu = omg.nu()
     with omg.uow() as sessie:
-        _, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
+        _, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor)
         casussen = sessie.scalars(select(Casus).where(Casus.jeugdige_id == jeugdige.id).order_by(Casus.id)).all()
         refs = [c.ref for c in casussen]
         _log(
@@ -195,8 +202,8 @@ def exporteer(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Doss
             nu,
             refs,
             "export",
-            actor,
-            actor_rol,
+            door,
+            rol,
             organisatie,
             uitkomst="verstrekt",
             categorieen=_ALLE_CATEGORIEEN,
@@ -204,7 +211,7 @@ def exporteer(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Doss
         )
         return Dossier(
             opgemaakt_op=nu,
-            opgemaakt_door=f"{actor} ({actor_rol})",
+            opgemaakt_door=f"{door} ({rol})",
             jeugdige=identiteit(omg, jeugdige).model_dump(mode="json"),
             correcties=[
                 {
@@ -314,10 +321,9 @@ def _casus(omg: Omgeving, sessie: Session, c: Casus) -> dict[str, Any]:
     }
 
 
-def corrigeer(
-    omg: Omgeving, casus_ref: str, wijzigingen: dict[str, str], actor: str, actor_rol: str
-) -> Verzoekafhandeling:
+def corrigeer(omg: Omgeving, casus_ref: str, wijzigingen: dict[str, str], actor: Actor) -> Verzoekafhandeling:
     """Correct the youth's identity; the previous version is kept (encrypted) and the change logged."""
+    door, rol = actor.persoon, actor.rol
     onbekend = [
         (f"veld:{k}", f"niet te corrigeren; kies uit {', '.join(CORRIGEERBAAR)}")
         for k in wijzigingen
@@ -327,7 +333,7 @@ def corrigeer(
         raise InvoerFout(onbekend or [("veld", "geef minstens één veld=waarde")])
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
+        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor)
         huidig = identiteit(omg, jeugdige)
         data = huidig.model_dump(mode="json")
         for veld, waarde in wijzigingen.items():
@@ -359,8 +365,8 @@ def corrigeer(
                 jeugdige_id=jeugdige.id,
                 velden=veranderd,
                 vorige_versleuteld=omg.sleutels.versleutel(json.dumps(oud_json).encode(), "correctie.vorige"),
-                door=actor,
-                rol=actor_rol,
+                door=door,
+                rol=rol,
                 moment=nu,
             )
         )
@@ -376,8 +382,9 @@ def corrigeer(
                 f"correctie:{jeugdige.id}:{volgnummer}",
                 "gegevens_gecorrigeerd",
                 nu,
-                rol=actor_rol,
-                actor=actor,
+                rol=rol,
+                organisatie=actor.organisatie,
+                actor=door,
                 velden=veranderd,
             )
         categorieen = {"contact" if v.startswith("adres.") else "identiteit" for v in veranderd}
@@ -386,8 +393,8 @@ def corrigeer(
             nu,
             refs,
             "correctie",
-            actor,
-            actor_rol,
+            door,
+            rol,
             organisatie,
             uitkomst="vastgelegd",
             categorieen=categorieen,
@@ -403,14 +410,15 @@ def _pad(data: dict[str, Any], veld: str) -> Any:
     return waarde
 
 
-def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: str, actor_rol: str) -> Verzoekafhandeling:
+def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: Actor) -> Verzoekafhandeling:
     """Restrict processing: from now on nobody is shown the youth's personal data (``casus inzien`` refuses)."""
+    door, rol = actor.persoon, actor.rol
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
+        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor)
         if beperkt(sessie, jeugdige.id) is not None:
             return Verzoekafhandeling(casus_ref=casus.ref, handeling="beperking", herhaald=True)
-        beperking = Beperking(jeugdige_id=jeugdige.id, reden=reden.value, vastgelegd_door=actor, vastgelegd_op=nu)
+        beperking = Beperking(jeugdige_id=jeugdige.id, reden=reden.value, vastgelegd_door=door, vastgelegd_op=nu)
         sessie.add(beperking)
         sessie.flush()
         refs = []
@@ -422,8 +430,9 @@ def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: str, ac
                 f"beperking:{beperking.id}",
                 "verwerking_beperkt",
                 nu,
-                rol=actor_rol,
-                actor=actor,
+                rol=rol,
+                organisatie=actor.organisatie,
+                actor=door,
                 reden=reden.value,
             )
         _log(
@@ -431,8 +440,8 @@ def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: str, ac
             nu,
             refs,
             "beperking",
-            actor,
-            actor_rol,
+            door,
+            rol,
             organisatie,
             uitkomst="vastgelegd",
             reden=reden.value,
@@ -441,28 +450,36 @@ def beperk(omg: Omgeving, casus_ref: str, reden: Beperkingsreden, actor: str, ac
         return Verzoekafhandeling(casus_ref=casus.ref, handeling="beperking")
 
 
-def hef_beperking_op(omg: Omgeving, casus_ref: str, actor: str, actor_rol: str) -> Verzoekafhandeling:
+def hef_beperking_op(omg: Omgeving, casus_ref: str, actor: Actor) -> Verzoekafhandeling:
+    door, rol = actor.persoon, actor.rol
     nu = omg.nu()
     with omg.uow() as sessie:
-        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor_rol)
+        casus, organisatie, jeugdige = _verzoek(omg, sessie, casus_ref, actor)
         beperking = beperkt(sessie, jeugdige.id)
         if beperking is None:
             return Verzoekafhandeling(casus_ref=casus.ref, handeling="beperking_opgeheven", herhaald=True)
         beperking.opgeheven_op = nu
-        beperking.opgeheven_door = actor
+        beperking.opgeheven_door = door
         refs = []
         for c in sessie.scalars(select(Casus).where(Casus.jeugdige_id == jeugdige.id).order_by(Casus.id)):
             refs.append(c.ref)
             historie(
-                sessie, c, f"beperking:{beperking.id}:opgeheven", "beperking_opgeheven", nu, rol=actor_rol, actor=actor
+                sessie,
+                c,
+                f"beperking:{beperking.id}:opgeheven",
+                "beperking_opgeheven",
+                nu,
+                rol=rol,
+                organisatie=actor.organisatie,
+                actor=door,
             )
         _log(
             sessie,
             nu,
             refs,
             "beperking_opgeheven",
-            actor,
-            actor_rol,
+            door,
+            rol,
             organisatie,
             uitkomst="vastgelegd",
             grondslagen=["art18_avg"],
@@ -500,7 +517,7 @@ class Zoekresultaat(BaseModel):
     casus_refs: list[str]
 
 
-def zoek_op_bsn(omg: Omgeving, bsn: str, actor: str, actor_rol: str, doel: Zoekdoel) -> Zoekresultaat:
+def zoek_op_bsn(omg: Omgeving, bsn: str, doel: Zoekdoel, actor: Actor) -> Zoekresultaat:
     """Find the cases of the youth with exactly this BSN, for the privacyloket only; every search is logged.
 
     A data subject comes to the loket with a BSN, not a case reference. The match goes through the keyed
@@ -510,15 +527,13 @@ def zoek_op_bsn(omg: Omgeving, bsn: str, actor: str, actor_rol: str, doel: Zoekd
     nu = omg.nu()
     wp = omg.werkprocessen.bestand()[0]
     weigering: DomeinFout | None = None
+    organisatie: str | None = None
     try:
-        organisatie: str | None = bekende_rol(wp, actor_rol)
-    except InvoerFout as exc:
-        organisatie, weigering = None, exc
-    if weigering is None:
-        try:
-            loket(wp, actor_rol, "op BSN zoeken")
-        except DomeinFout as exc:
-            weigering = exc
+        loket(wp, actor.rol, "op BSN zoeken")
+        controleer_actor(wp, omg.werkprocessen.register(), actor)
+        organisatie = actor.organisatie
+    except DomeinFout as exc:
+        weigering = exc
     bsn = bsn.replace(" ", "").replace(".", "")  # as a signal's BSN is read (models.signaal)
     if weigering is None and not (bsn.isascii() and elfproef(bsn)):
         weigering = InvoerFout([("bsn", "geen geldig BSN (9 cijfers die aan de elfproef voldoen)")])
@@ -526,8 +541,8 @@ def zoek_op_bsn(omg: Omgeving, bsn: str, actor: str, actor_rol: str, doel: Zoekd
         gemeenschappelijk: dict[str, Any] = {
             "moment": nu,
             "handeling": ZOEKEN,
-            "actor": actor,
-            "rol": actor_rol,
+            "actor": actor.persoon,
+            "rol": actor.rol,
             "organisatie": organisatie,
             "doel": doel.value,
             "grondslagen": [_ZOEKGROND[doel]],

@@ -21,6 +21,7 @@ from aanpak.server.toegang import Ingelogd
 from aanpak.usecases.besluit import BesluitToegepast
 from aanpak.usecases.termijnen import ReviewVastgelegd, TermijnGewijzigd
 from models.casus import Opschortreden, Verlengreden
+from models.regievoorstel import Regieafwijkreden, Regiekeuze
 
 router = APIRouter(tags=["stappen"])
 
@@ -35,6 +36,10 @@ class BesluitVerzoek(Verzoek):
     casusregie_organisatie: str | None = Field(default=None, max_length=64)
     procesregie_organisatie: str | None = Field(default=None, max_length=64)
     eigenaar_organisatie: str | None = Field(default=None, max_length=64)
+    #: At an outcome that sets the AVE phase: accept the regie proposal (postvak, tijdlijn) or depart from it
+    #: naming other holders and a reason.
+    regie_voorstel: Regiekeuze | None = None
+    regie_reden: Regieafwijkreden | None = None
     #: Motivation; personal data, stored only encrypted.
     toelichting: str | None = Field(default=None, max_length=10_000)
     #: The step version you saw (postvak); another one answers 409.
@@ -80,6 +85,8 @@ def besluit(
         casusregie_organisatie=verzoek.casusregie_organisatie,
         procesregie_organisatie=verzoek.procesregie_organisatie,
         eigenaar_organisatie=verzoek.eigenaar_organisatie,
+        regie_voorstel=verzoek.regie_voorstel,
+        regie_reden=verzoek.regie_reden,
         toelichting=verzoek.toelichting,
         verwachte_versie=verzoek.verwachte_versie,
         idempotentie_sleutel=sleutel(verzoek.idempotentie_sleutel, idempotency_key),

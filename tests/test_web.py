@@ -413,6 +413,7 @@ def _besluit_ave2(b: Bezoeker, casus: str) -> httpx.Response:
             "uitkomst": "lokaal",
             "ave_fase": "2",
             "casusregie": "wijkteam.casusregisseur",
+            "regie_voorstel": "aanvaard",
             "versie": versie.group(1),
             "toelichting": "Overleg nodig",
         },

@@ -27,6 +27,7 @@ from models.actor import Actor
 from models.casus import Opschortreden, StapStatus, Verlengreden
 from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden, invoerfout_uit
 from models.privacy import Grondslagsoort, Toestemminggever
+from models.regievoorstel import Regieafwijkreden, Regiekeuze
 from models.werkproces import Gegevenscategorie
 
 log = logging.getLogger("aanpak.web")
@@ -64,6 +65,7 @@ GRONDSLAGEN = {
     Grondslagsoort.MELDRECHT: "Meldrecht",
     Grondslagsoort.CONFLICT_VAN_PLICHTEN: "Conflict van plichten",
 }
+AFWIJKREDENEN = {r: r.value.replace("_", " ").capitalize() for r in Regieafwijkreden}
 GEVERS = {Toestemminggever.OUDERS: "Ouders", Toestemminggever.JEUGDIGE: "De jeugdige"}
 CATEGORIEEN = {c: c.value.replace("_", " ").capitalize() for c in Gegevenscategorie}
 MELDINGEN = {
@@ -83,6 +85,20 @@ def niet_gevonden(request: Request, sessie: Sessie) -> Response:
 
 def _int(tekst: str) -> int | None:
     return int(tekst) if re.fullmatch(r"[0-9]{1,9}", tekst) else None
+
+
+def _keuze(tekst: str) -> Regiekeuze | None:
+    try:
+        return Regiekeuze(tekst) if tekst else None
+    except ValueError:
+        raise InvoerFout([("regie_voorstel", "kies aanvaarden of afwijken")]) from None
+
+
+def _afwijkreden(tekst: str) -> Regieafwijkreden | None:
+    try:
+        return Regieafwijkreden(tekst) if tekst else None
+    except ValueError:
+        raise InvoerFout([("regie_reden", "kies een reden uit de lijst")]) from None
 
 
 def casuspagina(
@@ -134,6 +150,7 @@ def casuspagina(
             "overdrachten": [t for t in mijn if t.soort == "overdracht"],
             "ave_fasen": {f.niveau: f.naam for f in wp.ave_fasen} if zelfde else {},
             "rollen": [r.key for r in wp.rollen],
+            "afwijkredenen": AFWIJKREDENEN,
             "grondslagsoorten": GRONDSLAGEN,
             "gevers": GEVERS,
             "gegevenscategorieen": CATEGORIEEN,
@@ -218,6 +235,8 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
                 toelichting=een(v, "toelichting") or None,
                 verwachte_versie=_int(een(v, "versie")),
                 idempotentie_sleutel=een(v, "idempotentie_sleutel") or None,
+                regie_voorstel=_keuze(een(v, "regie_voorstel")),
+                regie_reden=_afwijkreden(een(v, "regie_reden")),
             )
 
         return await _handeling(web, request, ref, doe, "besluit")

@@ -31,6 +31,7 @@ from aanpak.server.grootte import MAX_BYTES, Groottegrens
 from aanpak.server.toegang import Verificateur
 from aanpak.server.vangnet import Vangnet
 from aanpak.toegang.ontwikkeluitgever import Ontwikkeluitgever
+from aanpak.web import maak_router as web_router
 
 PREFIX = "/api/v1"
 
@@ -94,4 +95,5 @@ def maak_app(
     app.include_router(gezondheid_routes.router)  # /health, /ready, /metrics (outside /api/v1)
     if ontwikkeluitgever is not None:
         app.include_router(ontwikkeluitgever.router())
+    app.include_router(web_router(ontwikkeluitgever))  # the coordinators' web app (aanpak/web)
     return app

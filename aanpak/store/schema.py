@@ -542,3 +542,31 @@ class Verwijdering(Basis):
     #: What the Prefect purge deleted (``{"flow_runs": 15, "artefacten": 15}``).
     prefect: Mapped[dict[str, Any] | None]
     prefect_opgeschoond_op: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class WebSessie(Basis):
+    """A browser session of the web app (aanpak/web), or a login under way; the cookie holds only its id.
+
+    The row is found by the SHA-256 of the cookie's random id, so a copy of this table opens no session.
+    A login under way (``persoon`` NULL) keeps the OIDC ``state``, ``nonce`` and PKCE verifier until the
+    issuer sends the browser back; then it is replaced by a new row (a new id: no session fixation).
+    No personal data: handles, organisation and role keys only.
+    """
+
+    __tablename__ = "websessie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sleutel_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    persoon: Mapped[str | None] = mapped_column(String(128))
+    organisatie: Mapped[str | None] = mapped_column(String(64))
+    rollen: Mapped[list[str]]
+    rol: Mapped[str | None] = mapped_column(String(64))
+    uitgever: Mapped[str | None] = mapped_column(String(500))
+    csrf: Mapped[str] = mapped_column(String(64))
+    #: OIDC state, nonce and PKCE verifier of a login under way (NULL in a session).
+    state: Mapped[str | None] = mapped_column(String(128))
+    nonce: Mapped[str | None] = mapped_column(String(128))
+    verifier: Mapped[str | None] = mapped_column(String(128))
+    aangemaakt_op: Mapped[datetime]
+    laatst_gebruikt_op: Mapped[datetime]
+    verloopt_op: Mapped[datetime] = mapped_column(index=True)

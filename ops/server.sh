@@ -88,6 +88,7 @@ status() {
 
 urls() {
   cat <<TXT
+Webapp voor coördinatoren: $URL/   (inloggen als een fictieve persoon hieronder; precies dit adres gebruiken)
 aanpak-API: $URL/api/v1   (OpenAPI-documentatie: $URL/api/v1/docs; alleen op deze machine)
 Token voor een fictieve persoon: .venv/bin/aanpak token a.mentor
   curl -H "Authorization: Bearer \$(.venv/bin/aanpak token a.mentor)" $URL/api/v1/postvak

@@ -23,6 +23,10 @@ def toon() -> None:
         tabel.add_row(f"{s.client_id} (systeem)", s.organisatie, s.rol)
     console.print(tabel)
     console.print(
+        "In de browser: open de webapp (adres hierboven), kies [bold]Inloggen[/] en daarna een persoon uit de "
+        "tabel, bv. a.mentor (school De Wissel) om een signaal te melden."
+    )
+    console.print(
         "Een token (kortlevend, alleen voor deze laptop): [bold].venv/bin/aanpak token <gebruikersnaam>[/], "
         "bv. [bold].venv/bin/aanpak token b.baken[/]; een persoon met meer rollen kiest er een met --rol "
         "en noemt die per verzoek in de header X-Aanpak-Rol."

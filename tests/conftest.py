@@ -133,6 +133,19 @@ def gemigreerde_sqlite(sjabloon: Path, pad: Path) -> Engine:
     return maak_engine(f"sqlite:///{pad}")
 
 
+def sjabloon_in_datamap(sjabloon: Path, data_dir: Path) -> None:
+    """Put the migrated template where the embedded default keeps its store (``<data_dir>/aanpak.db``).
+
+    For tests of the CLI or the server that build their context from the settings (``bouw()``): the migration
+    then finds the schema at head and does nothing, instead of running alembic from scratch for every test.
+    The folder and file get the modes the embedded default gives them (0700, 0600).
+    """
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    doel = data_dir / "aanpak.db"
+    shutil.copyfile(sjabloon, doel)
+    doel.chmod(0o600)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_sjabloon: Path) -> Iterator[Engine]:
     if request.param == "sqlite":

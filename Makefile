@@ -24,12 +24,17 @@ venv: $(STAMP)
 demo: venv
 	$(PY) -m aanpak.demo
 
+# Two pytest-xdist workers (one per core), each with its own Prefect server, PostgreSQL database and folders;
+# whole files go to one worker (module fixtures once). `make test TEST_WERKERS=0` runs in one process; both pass.
+TEST_WERKERS ?= 2
+PYTEST_XDIST := -n $(TEST_WERKERS) --dist loadfile
+
 test: venv
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_XDIST)
 
 # What needs neither a Prefect server nor PostgreSQL (under a minute).
 test-snel: venv
-	$(VENV)/bin/pytest -m "not prefect and not postgres"
+	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not prefect and not postgres"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -380,7 +380,7 @@ def meet(herhalingen: int) -> Resultaat:
     basis_run = statistics.median(t for b in basis for t in b)
     return Resultaat(
         naam="transities",
-        omvang=f"1 casus, {runs} flow-runs × 2 taken",
+        omvang=f"1 casus, {runs} flow-runs (3 taken) tegen {runs} lege (2 taken)",
         ons=f"{runs} overgangen van één casus als echte flow-runs in proces (uitvoering.na_*)",
         basislijn=f"{runs} lege flow-runs met elk 2 lege taken, zelfde Prefect-server",
         ons_s=ons_s,

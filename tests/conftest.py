@@ -34,6 +34,10 @@ os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 # A local server started by the code under test (prefect_lokaal) never takes the shared port 4200.
 os.environ["AANPAK_PREFECT_POORT"] = "0"
+# pytest-xdist workers inherit COLUMNS=80/LINES=24, which would pin the width of the CLI's rich consoles when
+# they are created at import; tests set the widths they need (COLUMNS, BREEDTE), the same with and without -n.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 from aanpak.config import STANDAARD_WERKPROCES, Instellingen
 from aanpak.crypto import Sleutelring, parse_sleutels

@@ -24,10 +24,10 @@ venv: $(STAMP)
 demo: venv
 	$(PY) -m aanpak.demo
 
-# `make test TEST_WERKERS=2`: two pytest-xdist workers, each with its own Prefect server, PostgreSQL database
-# and folders; whole files go to one worker (module fixtures once). Not yet the default: three CLI tests depend
-# on the console width or on timing under load and fail on workers (see docs/benchmarks.md, "Test suite").
-TEST_WERKERS ?= 0
+# Two pytest-xdist workers (one per core), each with its own Prefect server (free port), PostgreSQL database
+# (random name) and temporary folders; whole files go to one worker (module fixtures once).
+# `make test TEST_WERKERS=0` runs everything in one process; both pass.
+TEST_WERKERS ?= 2
 PYTEST_XDIST := -n $(TEST_WERKERS) --dist loadfile
 
 test: venv

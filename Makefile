@@ -29,12 +29,18 @@ demo: venv
 	@VENV=$(VENV) bash ops/server.sh start
 	@$(PY) -m aanpak.demo.aanmelden
 
+# Two pytest-xdist workers (one per core), each with its own Prefect server (free port), PostgreSQL database
+# (random name) and temporary folders; whole files go to one worker (module fixtures once).
+# `make test TEST_WERKERS=0` runs everything in one process; both pass.
+TEST_WERKERS ?= 2
+PYTEST_XDIST := -n $(TEST_WERKERS) --dist loadfile
+
 test: venv
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_XDIST)
 
 # What needs neither a Prefect server nor PostgreSQL (under a minute).
 test-snel: venv
-	$(VENV)/bin/pytest -m "not prefect and not postgres"
+	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not prefect and not postgres"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -21,6 +21,7 @@ from prefect.states import Completed
 
 from aanpak.prefect_opschoning import Opgeschoond
 from aanpak.usecases.bewaring import Gesnoeid, Overzicht, Verwijderd
+from flows.weergave import geplande_naam
 from models.fouten import DomeinFout
 from tasks.bewaring import (
     prefect_nog_open,
@@ -79,7 +80,7 @@ def _verslag(
     return "\n".join(regels) + "\n"
 
 
-@flow(name="bewaring", persist_result=False, log_prints=False)
+@flow(name="bewaring", flow_run_name=geplande_naam("bewaring"), persist_result=False, log_prints=False)
 def bewaring() -> State[Any]:
     logger = get_run_logger()
     overzicht = zoek_te_verwijderen()

@@ -21,12 +21,13 @@ from prefect.states import Completed
 
 from aanpak.rapportage import artefact_rijen, data_uri, markdown
 from aanpak.rapportage.tabellen import secties
+from flows.weergave import geplande_naam
 from tasks.rapport import is_werkdag, maak_rapport
 
 ARTEFACT = "rapportage"
 
 
-@flow(name="rapportage", persist_result=False, log_prints=False)
+@flow(name="rapportage", flow_run_name=geplande_naam("rapportage"), persist_result=False, log_prints=False)
 def rapportage(ook_op_vrije_dagen: bool = False) -> State[Any]:
     if not ook_op_vrije_dagen and not is_werkdag():
         return Completed(name="Geen werkdag — geen rapportage")

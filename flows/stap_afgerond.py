@@ -26,6 +26,6 @@ def stap_afgerond(casus_ref: str, stap: str, besluit_ref: str) -> State[Any]:
     if toegepast.gestarte_stappen:
         logger.info("Gestart: %s", ", ".join(toegepast.gestarte_stappen))
     beeld = publiceer_casusbeeld(toegepast.casus_ref)
-    label_run(beeld)
+    label_run(beeld, besloten_ave=toegepast.ave_fase)
     bezorg_na_overgang()
     return eindstand(beeld, toegepast)

@@ -14,10 +14,11 @@ from prefect.client.schemas.objects import State
 from prefect.states import Completed
 
 from flows.meldingen_versturen import bezorg_na_overgang
+from flows.weergave import geplande_naam
 from tasks.casus import bewaak, pas_besluit_toe, publiceer_casusbeeld, verwerk_signaal, zoek_onafgemaakt
 
 
-@flow(name="termijnbewaking", persist_result=False, log_prints=False)
+@flow(name="termijnbewaking", flow_run_name=geplande_naam("termijnbewaking"), persist_result=False, log_prints=False)
 def termijnbewaking() -> State[Any]:
     logger = get_run_logger()
     # First drive on what a lost run left behind: the store knows, Prefect may not.

@@ -34,6 +34,10 @@ os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 # A local server started by the code under test (prefect_lokaal) never takes the shared port 4200.
 os.environ["AANPAK_PREFECT_POORT"] = "0"
+# pytest-xdist workers inherit COLUMNS=80/LINES=24, which would pin the width of the CLI's rich consoles when
+# they are created at import; tests set the widths they need (COLUMNS, BREEDTE), the same with and without -n.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 from aanpak.config import STANDAARD_WERKPROCES, Instellingen
 from aanpak.crypto import Sleutelring, parse_sleutels
@@ -131,6 +135,19 @@ def gemigreerde_sqlite(sjabloon: Path, pad: Path) -> Engine:
     """A fresh, migrated SQLite case store at ``pad`` (a copy of the session's template)."""
     shutil.copyfile(sjabloon, pad)
     return maak_engine(f"sqlite:///{pad}")
+
+
+def sjabloon_in_datamap(sjabloon: Path, data_dir: Path) -> None:
+    """Put the migrated template where the embedded default keeps its store (``<data_dir>/aanpak.db``).
+
+    For tests of the CLI or the server that build their context from the settings (``bouw()``): the migration
+    then finds the schema at head and does nothing, instead of running alembic from scratch for every test.
+    The folder and file get the modes the embedded default gives them (0700, 0600).
+    """
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    doel = data_dir / "aanpak.db"
+    shutil.copyfile(sjabloon, doel)
+    doel.chmod(0o600)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -30,6 +30,7 @@ from aanpak.config import STANDAARD_WERKPROCES, instellingen
 from aanpak.omgeving import bouw, standaard, zet_standaard
 from aanpak.store.schema import Casus, Jeugdige, Signaal
 from models.kalender import AMSTERDAM
+from tests.conftest import sjabloon_in_datamap
 from tests.gegevens import SENTINEL_GEBOORTEDATUM, SENTINELS, register_met_een_school, signaal_document
 
 BREEDTE = 200
@@ -104,7 +105,8 @@ def cli_klok() -> Klok:
 
 
 @pytest.fixture
-def cli(omgeving_env: Path, cli_klok: Klok) -> Iterator[Cli]:
+def cli(omgeving_env: Path, cli_klok: Klok, sqlite_sjabloon: Path) -> Iterator[Cli]:
+    sjabloon_in_datamap(sqlite_sjabloon, omgeving_env)  # migrated once per session, copied here
     omg = bouw(klok=cli_klok)  # from the settings, as standaard() builds it, plus the clock
     zet_standaard(omg)
     yield Cli(CliRunner(), omgeving_env, cli_klok)

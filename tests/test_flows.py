@@ -20,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -341,18 +342,25 @@ def test_a_full_casus_in_prefect(prefect_server: str, omg: Omgeving, klok: Klok)
     assert runs[-1].state.name == "Gesloten"
     assert "status:gesloten" in runs[-1].tags
 
-    # AVE and casusregie follow the warm handoffs: AVE 2 under the wijkteam from the first acceptance up to
-    # and including afschalen, AVE 1 under the school before and after.
+    # Casusregie follows the warm handoffs: the wijkteam from the first acceptance up to and including
+    # afschalen, the school before and after. The AVE tag is the case's phase, except on the run that decided
+    # a phase: that run carries the phase it decided (ave_regie_bepalen → ave:2, op_afschalen → ave:1), one
+    # AVE tag per run.
     regie = [
-        (next(t for t in r.tags if t.startswith("ave:")), next(t for t in r.tags if t.startswith("regie:")))
+        (
+            [t for t in r.tags if t.startswith("ave:")],
+            next(t for t in r.tags if t.startswith("regie:")),
+        )
         for r in runs
     ]
     voor, tijdens, na = (
-        [("ave:1", "regie:school")] * 6,
-        [("ave:2", "regie:wijkteam")] * 6,
-        [("ave:1", "regie:school")] * 3,
+        [(["ave:1"], "regie:school")] * 5 + [(["ave:2"], "regie:school")],
+        [(["ave:2"], "regie:wijkteam")] * 5 + [(["ave:1"], "regie:wijkteam")],
+        [(["ave:1"], "regie:school")] * 3,
     )
     assert regie == voor + tijdens + na
+    assert runs[5].name == f"{ref} · ave_regie_bepalen"
+    assert runs[11].name == f"{ref} · op_afschalen"
     for run in runs:
         stap = run.name.removeprefix(f"{ref} · ")
         if stap in STAPPEN_VOLLEDIG:
@@ -645,3 +653,37 @@ def test_retry_policy_only_transient_errors(prefect_server: str, omg: Omgeving, 
     assert len(storingen) == 5
     with pytest.raises(Storing):
         state.result()
+
+
+# -- 5. scheduled runs in the managers' Runs list ---------------------------------------------------------------
+
+
+def test_scheduled_runs_have_readable_names(prefect_server: str, omg: Omgeving, klok: Klok) -> None:
+    """Each scheduled flow names its run after itself and its planned moment (Amsterdam), never a random name."""
+    from prefect.flow_engine import run_flow
+    from prefect.states import Scheduled
+
+    from flows.bewaring import bewaring
+    from flows.rapportage import rapportage
+    from flows.termijnbewaking import termijnbewaking
+    from models.kalender import AMSTERDAM
+
+    gepland = datetime(2026, 12, 1, 14, 15, tzinfo=AMSTERDAM)  # a slot of the schedule, 13:15 UTC
+    zet_standaard(omg)
+    try:
+        namen: dict[str, str] = {}
+        for soort, f in (("termijnbewaking", termijnbewaking), ("bewaring", bewaring), ("rapportage", rapportage)):
+            with get_client(sync_client=True) as client:
+                run = client.create_flow_run(f, state=Scheduled(scheduled_time=gepland))
+            state = run_flow(f, flow_run=run, return_type="state")
+            assert isinstance(state, State)
+            assert state.is_completed(), (soort, state.message)
+            with get_client(sync_client=True) as client:
+                namen[soort] = client.read_flow_run(run.id).name
+    finally:
+        zet_standaard(None)
+    assert namen == {
+        "termijnbewaking": "termijnbewaking · 01-12 14:15",
+        "bewaring": "bewaring · 01-12 14:15",
+        "rapportage": "rapportage · 01-12 14:15",
+    }

@@ -114,7 +114,7 @@ def test_cli_controleer_reports_roles_without_channel_and_errors(tmp_path: Path)
     kapot.write_text("urls: [\n", encoding="utf-8")
     uitslag = runner.invoke(meldingen_app, ["controleer", "--bestand", str(kapot)])
     assert uitslag.exit_code == 1
-    assert "kapot.yaml" in tekst(uitslag.output)
+    assert "kapot.yaml" in "".join(uitslag.output.split())  # a long temporary path may wrap inside the name
     assert "geen geldige YAML" in tekst(uitslag.output)
 
 

@@ -97,6 +97,8 @@ class BesluitToegepast(BaseModel):
     overdrachten: list[str]
     casus_gesloten: bool
     al_toegepast: bool = False
+    #: The AVE phase this decision set (a non-personal number), None when it set none.
+    ave_fase: int | None = None
 
 
 def _actieve_stap(sessie: Session, casus: Casus, stap_key: str) -> StapInstantie:
@@ -571,4 +573,5 @@ def _samenvatting(
         overdrachten=list(overdrachten),
         casus_gesloten=casus.status == CasusStatus.GESLOTEN,
         al_toegepast=al_toegepast,
+        ave_fase=besluit.ave_niveau,
     )

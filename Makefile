@@ -21,6 +21,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# axe-core for the browser tests' accessibility checks (tests/browser/package-lock.json); the browser itself is
+# Debian's /usr/bin/chromium (.ci/run installs it with apt-get).
+AXE := tests/browser/node_modules/.installed-stamp
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	  else echo "npm ontbreekt: de browsertests kunnen axe-core niet laden" >&2; fi
+
 # The demo runs its own server in its own folder; afterwards a background aanpak server on the normal data
 # folder is left running for a newcomer (ops/server.sh, stopped by `make down`).
 demo: venv
@@ -35,7 +42,7 @@ demo: venv
 TEST_WERKERS ?= 2
 PYTEST_XDIST := -n $(TEST_WERKERS) --dist loadfile
 
-test: venv
+test: venv $(AXE)
 	$(VENV)/bin/pytest $(PYTEST_XDIST)
 
 # What needs neither a Prefect server nor PostgreSQL (under a minute).

@@ -24,12 +24,20 @@ def server_cmd(
     from aanpak.omgeving import bouw
     from aanpak.server.app import maak_app
     from aanpak.server.toegang import GeenVerificateur, standaard_verificateur
+    from aanpak.toegang.ontwikkeluitgever import is_lokaal
 
     try:
         verificateur, ontwikkeluitgever = standaard_verificateur()
     except GeenVerificateur as exc:
         fout_console.print(f"[bold red]Configuratiefout:[/] {exc}")
         raise typer.Exit(1) from None
+    if ontwikkeluitgever is not None and not is_lokaal(host):
+        # Its login page lets anyone pick any fictitious person: never on an address others can reach.
+        fout_console.print(
+            "[bold red]Configuratiefout:[/] de ontwikkeluitgever luistert alleen op deze machine "
+            "(--host 127.0.0.1); stel AANPAK_TOEGANG in voor een echte identiteitsprovider."
+        )
+        raise typer.Exit(1)
     app = maak_app(bouw(), verificateur, ontwikkeluitgever=ontwikkeluitgever)
     # The access log stays on: aanpak.server.logboeken strips queries and masks non-reference path segments.
     uvicorn.run(app, host=host, port=port, server_header=False, proxy_headers=False)

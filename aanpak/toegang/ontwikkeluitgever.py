@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import hmac
 import html
+import ipaddress
 import json
 import os
 import re
@@ -269,14 +270,15 @@ class Ontwikkeluitgever:
 
         # Plain Starlette routes (full path: the router's prefix applies to API routes only); the handlers read the
         # request themselves (form bodies without python-multipart).
+        # Whoever reaches these may pick any fictitious person, the privacyloket included: only this machine may.
         async def autoriseer(request: Request) -> Response:
-            return self._kiespagina(dict(request.query_params))
+            return _alleen_lokaal(request) or self._kiespagina(dict(request.query_params))
 
         async def kies(request: Request) -> Response:
-            return self._kies(_formulier(await request.body()))
+            return _alleen_lokaal(request) or self._kies(_formulier(await request.body()))
 
         async def token(request: Request) -> Response:
-            return self._wissel(_formulier(await request.body()))
+            return _alleen_lokaal(request) or self._wissel(_formulier(await request.body()))
 
         router.add_route(pad + "/authorize", autoriseer, methods=["GET"], include_in_schema=False)
         router.add_route(pad + "/authorize", kies, methods=["POST"], include_in_schema=False)
@@ -390,6 +392,31 @@ class Ontwikkeluitgever:
             {"access_token": toegang, "id_token": id_token, "token_type": "Bearer", "expires_in": geldig},
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
+
+
+def is_lokaal(host: str | None) -> bool:
+    """Is ``host`` a loopback address (the peer's, as the socket saw it; never a forwarded header)?"""
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _alleen_lokaal(request: Request) -> Response | None:
+    """403 unless the request comes from this machine: the development issuer signs for anyone who asks."""
+    from fastapi.responses import Response
+
+    if is_lokaal(request.client.host if request.client else None):
+        return None
+    return Response(
+        "De ontwikkeluitgever is alleen vanaf deze machine bereikbaar.",
+        status_code=403,
+        media_type="text/plain; charset=utf-8",
+    )
 
 
 def _formulier(ruw: bytes) -> dict[str, str]:

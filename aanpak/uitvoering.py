@@ -161,6 +161,9 @@ def _als_achtergrondtaak(referentie: str, taak_naam: str, **parameters: str) -> 
     from flows import overgangen
     from models.fouten import DomeinFout
 
+    fout = overgangen.opslagfout()
+    if fout:
+        raise DomeinFout(f"de overgang van {referentie} is vastgelegd maar niet doorgegeven: {fout}")
     taak = getattr(overgangen, taak_naam)
     toekomst: PrefectDistributedFuture[None] = met_herhaling(referentie, lambda: taak.delay(**parameters))
     try:

@@ -40,6 +40,25 @@ def _zonder_heartbeats() -> Iterator[None]:
 _OPTIES: dict[str, Any] = {"cache_policy": NO_CACHE, "log_prints": False, "tags": [TAG], "retries": 0}
 
 
+def opslagfout() -> str | None:
+    """Why the task-scheduling storage is unsafe, or None.
+
+    Prefect's task worker unpickles each run's parameters from that storage (the record names its own
+    serializer). A storage *block* is a document any Prefect API user can edit — point it at files of their own
+    and a worker runs their code beside the keys. So only ``PREFECT_LOCAL_STORAGE_PATH`` (a setting of this
+    process, a folder only the service user can write; a shared mount across hosts) is accepted.
+    """
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().tasks.scheduling.default_storage_block:
+        return (
+            "PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK is ingesteld: een opslagblok kan iedere gebruiker van de "
+            "Prefect-API wijzigen; gebruik PREFECT_LOCAL_STORAGE_PATH (een map die alleen de dienstgebruiker "
+            "kan schrijven, gedeeld tussen de hosts)"
+        )
+    return None
+
+
 def _met_runner(flow: Any) -> Any:
     """The flow, recording this worker process as its runner (``prefect_zombies``: a dead one is swept)."""
     return flow.with_options(on_running=[prefect_zombies.markeer_runner])

@@ -83,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from prefect.task_worker import serve
 
+    fout = overgangen.opslagfout()
+    if fout:
+        logging.getLogger(__name__).error("Taakworker start niet: %s", fout)
+        return 2
     standaard()  # fail fast (keys, database) before subscribing
     stop = threading.Event()
     lus = threading.Thread(

@@ -6,8 +6,8 @@
 #
 # Needs the same settings as the aanpak server: PREFECT_API_URL (and PREFECT_API_AUTH_STRING), the case store
 # (AANPAK_DATABASE_URL, or the embedded SQLite store under AANPAK_DATA_DIR as `make up` uses), the keys (AANPAK_SLEUTELS or AANPAK_SLEUTELBESTAND, AANPAK_HMAC_SLEUTEL), and the
-# task-scheduling storage shared with the aanpak server: PREFECT_LOCAL_STORAGE_PATH on one host, or
-# PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK (a shared file-system block) for several hosts.
+# task-scheduling storage shared with the aanpak server: PREFECT_LOCAL_STORAGE_PATH (a folder, or a shared mount
+# for several hosts). Never a storage block: any Prefect API user can edit one (the worker refuses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}

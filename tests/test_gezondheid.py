@@ -246,6 +246,10 @@ def test_metrics_zonder_token_alleen_loopback_en_niet_via_een_proxy(
     doorgestuurd = vraag(app, "/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
     assert doorgestuurd.status_code == 403
     assert "AANPAK_METRICS_TOKEN" in doorgestuurd.json()["detail"]
+    # A proxy on the same host that adds only Via or X-Forwarded-Proto (nginx's proxy_pass adds neither of the
+    # others by default) is a proxy all the same.
+    assert vraag(app, "/metrics", headers={"Via": "1.1 nginx"}).status_code == 403
+    assert vraag(app, "/metrics", headers={"X-Forwarded-Proto": "https"}).status_code == 403
     # Liveness and readiness stay open to the load balancer.
     assert vraag(app, "/ready", client=("10.1.2.3", 50000)).status_code == 200
 

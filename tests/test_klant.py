@@ -8,9 +8,11 @@ twice as a subprocess of the real console entry (the import rule, ``--als`` refu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -267,6 +269,24 @@ def test_onbereikbare_server_is_een_nederlandse_melding(klant: Klant, monkeypatc
     fout = geweigerd(klant("postvak", rol=SCHOOL))
     assert fout.startswith("Niet gelukt: de aanpak-server"), fout
     assert "niet bereikbaar" in fout
+
+
+def test_token_gaat_niet_onversleuteld_naar_een_andere_machine(klant: Klant, monkeypatch: pytest.MonkeyPatch) -> None:
+    ontvangen: list[bytes] = []
+    luisteraar = socket.socket()
+    luisteraar.bind(("127.0.0.1", 0))
+    luisteraar.listen(1)
+    luisteraar.settimeout(0.5)
+    poort = luisteraar.getsockname()[1]
+    # Not loopback by name, though it reaches this machine: the client must refuse before it connects.
+    monkeypatch.setenv("AANPAK_API_URL", f"http://127.0.0.1.nip.io:{poort}")
+    fout = geweigerd(klant("postvak", rol=SCHOOL))
+    assert "https://" in fout
+    with contextlib.suppress(TimeoutError):
+        verbinding, _ = luisteraar.accept()
+        ontvangen.append(verbinding.recv(4096))
+    luisteraar.close()
+    assert ontvangen == []
 
 
 class Vertrager:

@@ -8,9 +8,11 @@ that carries an idempotency key is repeated with the same key after a timeout, s
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -44,6 +46,28 @@ class Weigering(Exception):
 def api_url() -> str | None:
     url = os.environ.get("AANPAK_API_URL", "").strip()
     return url.rstrip("/") or None
+
+
+def _lokaal(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def controleer_url(url: str) -> None:
+    """The bearer token travels only over TLS, or to this machine: plain ``http://`` elsewhere is refused."""
+    delen = urlsplit(url)
+    if delen.scheme == "https" or (delen.scheme == "http" and _lokaal(delen.hostname or "")):
+        return
+    raise Weigering(
+        [
+            "[bold red]Configuratiefout:[/] AANPAK_API_URL: gebruik https:// (alleen op deze machine mag http://); "
+            "uw token gaat anders onversleuteld over het netwerk"
+        ]
+    )
 
 
 def timeout() -> float:
@@ -99,6 +123,7 @@ def verzoek(
     basis = api_url()
     if basis is None:
         raise Weigering(["[bold red]Configuratiefout:[/] AANPAK_API_URL is niet gezet"])
+    controleer_url(basis)  # before the token is read, let alone sent
     headers = {"Authorization": f"Bearer {token()}", "Accept": "application/json, application/problem+json"}
     if rol:
         headers["X-Aanpak-Rol"] = rol

@@ -52,7 +52,7 @@ DEPLOYMENTS = (
 #: Short: a scrape or a load balancer's probe must not hang on a Prefect that does not answer.
 PREFECT_TIMEOUT = 3.0
 METRICS_TOKEN = "AANPAK_METRICS_TOKEN"  # noqa: S105 — the variable's name, not a secret
-DOORGESTUURD = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-host")
+DOORGESTUURD = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-host", "x-forwarded-proto", "via")
 
 
 def _omgeving(request: Request) -> Omgeving:

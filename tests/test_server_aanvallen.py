@@ -358,3 +358,11 @@ def test_een_gequote_waarde_blijft_alleen_staan_als_referentie_of_bekende_sleute
     assert zonder_waarden(tekst, bekend) == (
         f"stap 'interne_weging' kent geen uitkomst {GEMASKEERD} (wel: geen_zorg); casus 'C-7K3M9QXD', {GEMASKEERD}"
     )
+
+
+def test_een_waarde_met_een_apostrof_lekt_niet_half() -> None:
+    from aanpak.server.problemen import zonder_waarden
+
+    gemaskeerd = zonder_waarden("stap 'interne_weging' kent geen uitkomst 'd'Hondt Jansen'", frozenset())
+    assert "Hondt" not in gemaskeerd
+    assert gemaskeerd.startswith("stap ")

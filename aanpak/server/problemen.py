@@ -140,7 +140,13 @@ def bekende_sleutels(request: Request) -> frozenset[str]:
 
 
 def zonder_waarden(tekst: str, bekend: frozenset[str]) -> str:
-    """``tekst`` with every quoted part masked that is neither a reference nor a known key."""
+    """``tekst`` with every quoted part masked that is neither a reference nor a known key.
+
+    An odd number of quotes means a value with an apostrophe in it (``'d'Hondt'``): then nothing of the text can
+    be told apart from what the caller typed, and only what precedes the first quote is kept.
+    """
+    if tekst.count("'") % 2:
+        return tekst.split("'", 1)[0] + GEMASKEERD
     return _GEQUOTEERD.sub(
         lambda m: m.group(0) if _REFERENTIE.match(m.group(1)) or m.group(1) in bekend else GEMASKEERD, tekst
     )

@@ -196,7 +196,7 @@ def leg_vast(omg: Omgeving, invoer: GrondslagIn, actor: Actor) -> GrondslagVastg
         for i, ontvanger in enumerate(invoer.ontvangers):
             bekend = wp.heeft_rol(ontvanger) or register.heeft(ontvanger)
             if not bekend and ontvanger not in {o.key for o in wp.organisaties}:
-                fouten.append((f"ontvangers[{i}]", f"onbekende rol of organisatie '{ontvanger}'"))
+                fouten.append((f"ontvangers[{i}]", "onbekende rol of organisatie"))  # the field names it
         if invoer.soort == Grondslagsoort.TOESTEMMING:
             jeugdige = sessie.get(Jeugdige, casus.jeugdige_id)
             assert jeugdige is not None

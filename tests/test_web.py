@@ -203,13 +203,13 @@ def test_inloggen_met_pkce_geeft_een_veilige_sessie(web: WebServer) -> None:
     assert postvak.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in postvak.headers["content-security-policy"]
     assert "script-src 'none'" in postvak.headers["content-security-policy"]
-    sessie = [c for c in b.set_cookies if c.startswith("aanpak_sessie=") and "max-age=0" not in c.lower()]
+    sessie = [c for c in b.set_cookies if c.startswith("__Host-aanpak_sessie=") and "max-age=0" not in c.lower()]
     assert sessie, b.set_cookies
     kenmerken = sessie[-1].lower()
     for attribuut in ("httponly", "secure", "samesite=lax", "path=/"):
         assert attribuut in kenmerken, (attribuut, sessie[-1])
     # The id in the cookie is random; the row holds only its hash.
-    assert len(b.cookies["aanpak_sessie"]) >= 40
+    assert len(b.cookies["__Host-aanpak_sessie"]) >= 40
 
 
 def test_verkeerde_state_of_hergebruikte_code_logt_niet_in(web: WebServer) -> None:
@@ -221,7 +221,7 @@ def test_verkeerde_state_of_hergebruikte_code_logt_niet_in(web: WebServer) -> No
     vals = terug.replace(f"state={params['state']}", "state=vervalst")
     r = b.get(vals, volg=False)
     assert r.status_code == 400
-    assert "aanpak_sessie" not in b.cookies
+    assert "__Host-aanpak_sessie" not in b.cookies
     # The login under way was used up by the failed attempt: the real state no longer works either.
     assert b.get(terug, volg=False).status_code == 400
     assert b.get("/", volg=False).headers["location"].endswith("/inloggen")
@@ -263,10 +263,10 @@ def test_token_eindpunt_controleert_verifier_client_en_redirect(web: WebServer) 
 def test_uitloggen_wist_de_sessie(web: WebServer) -> None:
     b = Bezoeker(web.url)
     postvak = b.log_in("a.mentor")
-    oud = b.cookies["aanpak_sessie"]
+    oud = b.cookies["__Host-aanpak_sessie"]
     r = b.post("/uitloggen", {"csrf": b.csrf(postvak)})
     assert "U bent uitgelogd" in r.text
-    b.cookies["aanpak_sessie"] = oud  # the old cookie opens nothing any more
+    b.cookies["__Host-aanpak_sessie"] = oud  # the old cookie opens nothing any more
     assert b.get("/", volg=False).headers["location"].startswith("/inloggen")
 
 
@@ -504,7 +504,7 @@ def test_geen_persoonsgegevens_in_logs_en_urls(
     toegang = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
     assert any("/signalen" in regel for regel in toegang)
     server_kant = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
-    for s in (*SENTINELS, "111222334", b.cookies.get("aanpak_sessie", "-"), "code="):
+    for s in (*SENTINELS, "111222334", b.cookies.get("__Host-aanpak_sessie", "-"), "code="):
         assert s not in server_kant, s
     for url in b.bezocht + andere.bezocht:
         for s in SENTINELS:

@@ -72,7 +72,7 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
         except InloggenMislukt as exc:
             return geweigerd("Inloggen mislukt", str(exc), 502)
         antwoord = naar(doel)
-        zet_cookie(antwoord, AANMELDCOOKIE, aanmelding.sleutel, pad="/inloggen", max_age=AANMELDING_MINUTEN * 60)
+        zet_cookie(antwoord, AANMELDCOOKIE, aanmelding.sleutel, max_age=AANMELDING_MINUTEN * 60)
         return antwoord
 
     @router.get("/inloggen/terug", name="inloggen_terug", include_in_schema=False)
@@ -95,7 +95,7 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
         sleutel, sessie = sessies.maak(identiteit)
         antwoord = naar("/" if sessie.rol is not None else "/rol")
         zet_cookie(antwoord, SESSIECOOKIE, sleutel)
-        wis_cookie(antwoord, AANMELDCOOKIE, pad="/inloggen")
+        wis_cookie(antwoord, AANMELDCOOKIE)
         return antwoord
 
     @router.post("/uitloggen", include_in_schema=False)
@@ -131,7 +131,7 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
 
 def _mislukt(request: Request, reden: str) -> Response:
     antwoord = pagina(request, "inloggen.html", {"fout": reden, "beschikbaar": True}, status=400)
-    wis_cookie(antwoord, AANMELDCOOKIE, pad="/inloggen")
+    wis_cookie(antwoord, AANMELDCOOKIE)
     return antwoord
 
 

@@ -23,8 +23,8 @@ from aanpak.web.sessies import Sessie, Sessies
 from models import teksten
 from models.actor import Actor
 
-SESSIECOOKIE = "aanpak_sessie"
-AANMELDCOOKIE = "aanpak_aanmelding"
+SESSIECOOKIE = "__Host-aanpak_sessie"  # __Host-: Secure, Path=/, no Domain — a sibling subdomain cannot plant it
+AANMELDCOOKIE = "__Host-aanpak_aanmelding"
 #: Every page: never cached (case data), never framed (clickjacking), only our own scripts, styles and forms.
 GEEN_OPSLAG = {
     "Cache-Control": "no-store",

@@ -657,3 +657,28 @@ def test_privacyloket_zoekt_op_bsn_en_handelt_af(web: WebServer) -> None:
     assert geweigerd.status_code == 409
     assert "nog open" in geweigerd.text
     assert a.get(f"/casussen/{casus}").status_code == 200
+
+
+def test_redirect_uri_komt_uit_aanpak_web_url_niet_uit_de_host_header(
+    omg: Omgeving, klok: Klok, tmp_path: Path, zonder_prefect: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AANPAK_WEB_URL", "https://aanpak.gemeente.example")
+    s = start_webserver(omg, klok, tmp_path / "data")
+    try:
+        r = httpx.get(
+            s.url + "/inloggen/start", headers={"Host": "aanvaller.example"}, timeout=wachttijden.HTTP_TIMEOUT
+        )
+    finally:
+        s.stop()
+    assert r.status_code in (302, 303, 307)
+    doel = parse_qs(urlsplit(r.headers["location"]).query)
+    assert doel["redirect_uri"] == ["https://aanpak.gemeente.example/inloggen/terug"]
+
+
+def test_een_eigen_inlogdienst_vraagt_een_https_adres_van_de_webapp() -> None:
+    from aanpak.web import maak_router
+    from aanpak.web.instellingen import WebInstellingen
+
+    with pytest.raises(ValueError, match="AANPAK_WEB_URL"):
+        maak_router(None, WebInstellingen(uitgever="https://idp.gemeente.example", url=""))
+    maak_router(None, WebInstellingen(uitgever="https://idp.gemeente.example", url="https://aanpak.gemeente.example"))

@@ -24,6 +24,11 @@ STATISCH = Path(__file__).parent / "statisch"
 def maak_router(ontwikkeluitgever: Ontwikkeluitgever | None = None, inst: WebInstellingen | None = None) -> APIRouter:
     """The web app's routes: the configured issuer (``AANPAK_WEB_UITGEVER``), else the development issuer."""
     inst = inst or WebInstellingen()
+    if inst.uitgever and not inst.url.startswith("https://"):
+        raise ValueError(
+            "AANPAK_WEB_URL ontbreekt of is geen https://-adres: met een eigen inlogdienst (AANPAK_WEB_UITGEVER) "
+            "is dat het adres waarop coördinatoren de webapp openen"
+        )
     if inst.uitgever:
         oidc: OidcKlant | None = OidcKlant(inst.uitgever, inst.client_id, inst.client_secret.get_secret_value())
     elif ontwikkeluitgever is not None:

@@ -48,6 +48,13 @@ async def met_csrf(web: Web, request: Request) -> tuple[Sessie, dict[str, list[s
     return sessie, velden
 
 
+def _terug(request: Request, web: Web) -> str:
+    """The redirect URI: from ``AANPAK_WEB_URL`` when set (behind a proxy), else this request's own address."""
+    if web.inst.url:
+        return web.inst.url.rstrip("/") + "/inloggen/terug"
+    return str(request.url_for("inloggen_terug"))
+
+
 def voeg_toe(router: APIRouter, web: Web) -> None:
     @router.get("/inloggen", include_in_schema=False)
     def inloggen(request: Request) -> Response:
@@ -67,7 +74,7 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
         aanmelding = web.sessies(request).begin_aanmelding()
         try:
             doel = web.oidc.autorisatie_url(
-                str(request.url_for("inloggen_terug")), aanmelding.state, aanmelding.nonce, aanmelding.uitdaging
+                _terug(request, web), aanmelding.state, aanmelding.nonce, aanmelding.uitdaging
             )
         except InloggenMislukt as exc:
             return geweigerd("Inloggen mislukt", str(exc), 502)
@@ -83,7 +90,7 @@ def voeg_toe(router: APIRouter, web: Web) -> None:
         if web.oidc is None or aanmelding is None or not code:
             return _mislukt(request, "Het inlogverzoek is onbekend of verlopen.")
         try:
-            id_token = web.oidc.wissel_code(code, str(request.url_for("inloggen_terug")), aanmelding.verifier)
+            id_token = web.oidc.wissel_code(code, _terug(request, web), aanmelding.verifier)
             identiteit = request.app.state.verificateur.verifieer(id_token)
             if nonce_van(id_token) != aanmelding.nonce:
                 raise TokenOngeldig("nonce klopt niet")

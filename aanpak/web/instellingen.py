@@ -23,3 +23,7 @@ class WebInstellingen(BaseSettings):
     client_id: str = "aanpak"
     #: Only for an issuer that wants a confidential client; PKCE is used either way.
     client_secret: SecretStr = SecretStr("")
+    #: The address coordinators open (``https://aanpak.gemeente.nl``): the OIDC redirect URI is built from it,
+    #: never from the request's Host header or scheme (behind the TLS proxy those say ``http://`` and the
+    #: backend's name). Empty: the request's own address — only for the development issuer on this machine.
+    url: str = ""

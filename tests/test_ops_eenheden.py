@@ -54,3 +54,11 @@ def test_server_unit_listens_where_the_settings_say(tmp_path: Path) -> None:
 def test_prefect_unit_listens_where_the_settings_say(tmp_path: Path) -> None:
     uit = _start("aanpak-prefect-server.service", "", {"PREFECT_SERVER_POORT": "9310"}, tmp_path)
     assert uit.endswith("server start --host 127.0.0.1 --port 9310"), uit
+
+
+def test_task_worker_unit_runs_ops_worker_sh_from_this_hosts_folder(tmp_path: Path) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "worker.sh").write_text(NEP, encoding="utf-8")
+    (tmp_path / "ops" / "worker.sh").chmod(0o755)
+    assert _start("aanpak-taakworker@.service", "1", {}, tmp_path) == "poort= args="
+    assert (ROOT / "ops" / "worker.sh").stat().st_mode & 0o111

@@ -20,8 +20,10 @@ from aanpak.cli.foutteksten import OPTIES, reden_tekst, veld_tekst
 from aanpak.klant import tokenbestand
 
 PREFIX = "/api/v1"
-#: Seconds; a transition behind a request may wait for Prefect, so the default is generous.
-STANDAARD_TIMEOUT = 120.0
+#: Seconds; a transition behind a request may wait for Prefect, so the default is generous: longer than the
+#: server waits for a worker (aanpak.uitvoering.WACHTTIJD_SECONDEN, 120 s), or a request whose worker died would be
+#: cut off just before the server's "wordt nog verwerkt" and repeated, answering "was al geregistreerd".
+STANDAARD_TIMEOUT = 180.0
 #: After a timeout a request with an idempotency key is sent again (same key) this many times.
 HERHALINGEN = 2
 

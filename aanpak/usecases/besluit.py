@@ -48,6 +48,7 @@ from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
 from models.kalender import lokale_datum
 from models.privacy import Grondslagsoort
 from models.regievoorstel import Regieafwijkreden, Regiekeuze, Voorgesteld, Voorstel
+from models.stappen import overgang
 from models.werkproces import Werkproces
 
 
@@ -290,7 +291,8 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
             toegepast_op=None,
         )
         sessie.add(besluit)
-        stap.status = StapStatus.BESLOTEN  # bumps the version: a concurrent decision now conflicts
+        # Bumps the version: a concurrent decision now conflicts.
+        stap.status = overgang(stap.status, StapStatus.BESLOTEN)
         sessie.flush()
         historie(
             sessie,
@@ -399,7 +401,7 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             eigenaar_organisatie=besluit.eigenaar_organisatie,
             fase_standaard=wp.regievoorstellen is None,
         )
-        stap.status = StapStatus.AFGEROND
+        stap.status = overgang(stap.status, StapStatus.AFGEROND)
         stap.afgerond_op = nu
         stap.uitkomst = besluit.uitkomst
         stap.actor = besluit.actor
@@ -529,7 +531,7 @@ def _bied_overdracht_aan(
 
 def _sluit(sessie: Session, casus: Casus, besluit: Besluit, nu: datetime) -> None:
     for open_ in actieve_stappen(sessie, casus):
-        open_.status = StapStatus.VERVALLEN
+        open_.status = overgang(open_.status, StapStatus.VERVALLEN)
         open_.afgerond_op = nu
         historie(sessie, casus, f"stap:{open_.id}:vervallen", "stap_vervallen", nu, stap_key=open_.stap_key)
     for o in sessie.scalars(

@@ -19,6 +19,7 @@ from models.bewaking import plan_overdracht, plan_stap, review_op
 from models.binding import Partij
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import Conflict, NietGevonden
+from models.meldingen import MeldingStatus
 from models.organisaties import Organisatieregister
 from models.regietekst import regievoorstel_tekst
 from models.regievoorstel import Casuskenmerken, Voorgesteld, Voorstel, voorstel
@@ -157,7 +158,7 @@ def meld(
                 stap_key=stap_key,
                 termijn_einde=termijn_einde,
                 gegevens=dict(gegevens),
-                status="wachtend",
+                status=MeldingStatus.WACHTEND,
                 pogingen=0,
                 volgende_poging=nu,
                 aangemaakt_op=nu,

@@ -16,6 +16,7 @@ from models.binding import Partij, controleer_actor, partij
 from models.casus import Opschortreden, StapStatus, Verlengreden, kalender_voor, max_verlenging, termijn_voor
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.kalender import TermijnEenheid, lokale_datum
+from models.stappen import overgang
 
 
 class TermijnGewijzigd(BaseModel):
@@ -76,7 +77,7 @@ def opschorten(omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortrede
                 f"het maximum ({regel.max_werkdagen})",
                 veld="stap",
             )
-        stap.status = StapStatus.OPGESCHORT
+        stap.status = overgang(stap.status, StapStatus.OPGESCHORT)
         stap.opgeschort_op = nu
         stap.opschortreden = reden.value
         historie(
@@ -125,7 +126,7 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
             stap.termijn_einde = kalender.verschuif(stap.termijn_einde, werkdagen)
         plan_bewaking(wp, stap)
         stap.opgeschort_werkdagen += werkdagen
-        stap.status = StapStatus.OPEN
+        stap.status = overgang(stap.status, StapStatus.OPEN)
         stap.opgeschort_op = None
         historie(
             sessie,

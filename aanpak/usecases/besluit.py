@@ -19,11 +19,12 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Jeugdige, Overdracht, StapInstantie
 from aanpak.usecases import grondslag
 from aanpak.usecases.gedeeld import (
+    Feit,
     actieve_stappen,
     casus_op_ref,
     eerder_antwoord,
     historie,
-    meld,
+    leg_vast_en_meld,
     nieuwe_ref,
     onthoud_antwoord,
     open_stap,
@@ -46,6 +47,7 @@ from models.casus import (
 )
 from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
 from models.kalender import lokale_datum
+from models.meldingen import Meldingsoort
 from models.privacy import Grondslagsoort
 from models.regievoorstel import Regieafwijkreden, Regiekeuze, Voorgesteld, Voorstel
 from models.stappen import overgang
@@ -405,24 +407,20 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
         stap.afgerond_op = nu
         stap.uitkomst = besluit.uitkomst
         stap.actor = besluit.actor
-        historie(
+        leg_vast_en_meld(
             sessie,
             casus,
             f"stap:{stap.id}:afgerond",
-            "stap_afgerond",
             nu,
-            stap_key=stap.stap_key,
-            rol=besluit.actor_rol,
-            organisatie=besluit.actor_organisatie,
-            actor=besluit.actor,
-            uitkomst=besluit.uitkomst,
-            besluit=besluit.ref,
-        )
-        meld(
-            sessie,
-            casus,
-            f"stap:{stap.id}:afgerond",
-            "stap_afgerond",
+            Feit(
+                "stap_afgerond",
+                stap_key=stap.stap_key,
+                rol=besluit.actor_rol,
+                organisatie=besluit.actor_organisatie,
+                actor=besluit.actor,
+                gegevens={"uitkomst": besluit.uitkomst, "besluit": besluit.ref},
+            ),
+            Meldingsoort.STAP_AFGEROND,
             ontvangers(
                 wp,
                 register,
@@ -430,8 +428,6 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
                 regie,
                 Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol),
             ),
-            nu,
-            stap_key=stap.stap_key,
             uitkomst=besluit.uitkomst,
         )
         besluit.toegepast_op = nu
@@ -501,26 +497,19 @@ def _bied_overdracht_aan(
     plan_overdracht_bewaking(wp, overdracht)
     sessie.add(overdracht)
     sessie.flush()
-    historie(
+    leg_vast_en_meld(
         sessie,
         casus,
         f"overdracht:{overdracht.ref}:aangeboden",
-        "overdracht_aangeboden",
         nu,
-        rol=naar_rol,
-        organisatie=naar.organisatie,
-        soort=soort,
-        van=van_rol,
-        overdracht=overdracht.ref,
-        termijn_einde=einde.isoformat(),
-    )
-    meld(
-        sessie,
-        casus,
-        f"overdracht:{overdracht.ref}:aangeboden",
-        "overdracht_aangeboden",
+        Feit(
+            "overdracht_aangeboden",
+            rol=naar_rol,
+            organisatie=naar.organisatie,
+            gegevens={"soort": soort, "van": van_rol, "overdracht": overdracht.ref, "termijn_einde": einde.isoformat()},
+        ),
+        Meldingsoort.OVERDRACHT_AANGEBODEN,
         [p for p in (naar, van) if p],
-        nu,
         termijn_einde=einde,
         overdracht=overdracht.ref,
         soort=soort,

@@ -34,7 +34,7 @@ from aanpak.meldingen.verzenden import Uitkomst, verstuur
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import historie, meld
+from aanpak.usecases.gedeeld import Feit, leg_vast_en_meld
 from models.binding import Partij
 from models.fouten import NietGevonden
 from models.meldingen import BezorgingStatus, Meldingsoort, MeldingStatus
@@ -297,17 +297,6 @@ def _meld_coordinator(
     """Tell the case's coordinator (casusregie, else procesregie), the unreached role's organisation lead and the
     operator (``AANPAK_MELDINGEN_BEHEERDER``) that a partner was not reached — never only the role whose channel
     failed, which would not hear it either."""
-    historie(
-        sessie,
-        casus,
-        f"bezorging-mislukt:{m.id}:{kanaal}:{herkansingen}",
-        BEZORGING_MISLUKT,
-        nu,
-        stap_key=m.stap_key,
-        rol=m.ontvanger_rol,
-        melding=m.id,
-        kanaal=kanaal,
-    )
     coordinator = (
         Partij(casus.casusregie_organisatie or "", casus.casusregie)
         if casus.casusregie
@@ -320,16 +309,21 @@ def _meld_coordinator(
     lead = Partij(ontvanger.organisatie, lead_rol) if lead_rol else None
     kandidaten = [coordinator, lead, _beheerder(wp, beheerder)]
     naar = list(dict.fromkeys(p for p in kandidaten if p and p != ontvanger))
-    if not naar or m.soort == BEZORGING_MISLUKT:
-        return  # no one to tell, or the notice itself failed: no chain of notices about notices
-    meld(
+    if m.soort == BEZORGING_MISLUKT:
+        naar = []  # the notice itself failed: recorded, but no chain of notices about notices
+    leg_vast_en_meld(
         sessie,
         casus,
         f"bezorging-mislukt:{m.id}:{kanaal}:{herkansingen}",
+        nu,
+        Feit(
+            BEZORGING_MISLUKT,
+            stap_key=m.stap_key,
+            rol=m.ontvanger_rol,
+            gegevens={"melding": m.id, "kanaal": kanaal},
+        ),
         BEZORGING_MISLUKT,
         naar,
-        nu,
-        stap_key=m.stap_key,
         ontvanger=m.ontvanger_rol,
         kanaal=kanaal,
         oorspronkelijk=m.soort,

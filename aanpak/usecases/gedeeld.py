@@ -7,6 +7,7 @@ so replaying a transition after a crash cannot write them twice.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from models.bewaking import plan_overdracht, plan_stap, review_op
 from models.binding import Partij
 from models.casus import ACTIEVE_STAPSTATUSSEN, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import Conflict, NietGevonden
-from models.meldingen import MeldingStatus
+from models.meldingen import Meldingsoort, MeldingStatus
 from models.organisaties import Organisatieregister
 from models.regietekst import regievoorstel_tekst
 from models.regievoorstel import Casuskenmerken, Voorgesteld, Voorstel, voorstel
@@ -133,7 +134,7 @@ def meld(
     sessie: Session,
     casus: Casus,
     sleutel: str,
-    soort: str,
+    soort: Meldingsoort,
     partijen: list[Partij],
     nu: datetime,
     /,
@@ -164,6 +165,61 @@ def meld(
                 aangemaakt_op=nu,
             )
         )
+
+
+@dataclass(frozen=True)
+class Feit:
+    """A history entry: its kind, who it concerns and its non-personal facts."""
+
+    soort: str
+    stap_key: str | None = None
+    rol: str | None = None
+    organisatie: str | None = None
+    actor: str | None = None
+    gegevens: dict[str, Any] = field(default_factory=dict)
+
+
+def leg_vast_en_meld(
+    sessie: Session,
+    casus: Casus,
+    sleutel: str,
+    nu: datetime,
+    feit: Feit,
+    melding: Meldingsoort,
+    naar: list[Partij],
+    /,
+    *,
+    stap_key: str | None = None,
+    termijn_einde: datetime | None = None,
+    **gegevens: Any,
+) -> None:
+    """Write a history entry and the outbox messages it causes, under one key, in the caller's transaction.
+
+    The messages carry ``stap_key`` (the entry's step unless given) and ``gegevens``; no recipients, no messages.
+    """
+    historie(
+        sessie,
+        casus,
+        sleutel,
+        feit.soort,
+        nu,
+        stap_key=feit.stap_key,
+        rol=feit.rol,
+        organisatie=feit.organisatie,
+        actor=feit.actor,
+        **feit.gegevens,
+    )
+    meld(
+        sessie,
+        casus,
+        sleutel,
+        melding,
+        naar,
+        nu,
+        stap_key=feit.stap_key if stap_key is None else stap_key,
+        termijn_einde=termijn_einde,
+        **gegevens,
+    )
 
 
 def actieve_stappen(sessie: Session, casus: Casus) -> list[StapInstantie]:
@@ -222,26 +278,21 @@ def open_stap(
     stap.review_op = review_op(wp, kalender_voor(wp), stap_key, casus.ave_niveau, nu)
     sessie.add(stap)
     sessie.flush()
-    historie(
-        sessie,
-        casus,
-        f"stap:{stap.id}:gestart",
-        "stap_gestart",
-        nu,
-        stap_key=stap_key,
-        rol=start.eigenaar_rol,
-        organisatie=start.eigenaar.organisatie,
-        termijn_einde=start.termijn_einde.isoformat(),
-    )
     definitie = wp.stap(stap_key)
-    meld(
+    leg_vast_en_meld(
         sessie,
         casus,
         f"stap:{stap.id}:gestart",
-        "stap_gestart",
-        ontvangers(wp, register, [*definitie.melden.bij_start, "eigenaar"], regie, start.eigenaar),
         nu,
-        stap_key=stap_key,
+        Feit(
+            "stap_gestart",
+            stap_key=stap_key,
+            rol=start.eigenaar_rol,
+            organisatie=start.eigenaar.organisatie,
+            gegevens={"termijn_einde": start.termijn_einde.isoformat()},
+        ),
+        Meldingsoort.STAP_GESTART,
+        ontvangers(wp, register, [*definitie.melden.bij_start, "eigenaar"], regie, start.eigenaar),
         termijn_einde=start.termijn_einde,
         eigenaar=start.eigenaar_rol,
         eigenaar_organisatie=start.eigenaar.organisatie,

@@ -18,22 +18,11 @@ from sqlalchemy.orm import Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Jeugdige, Overdracht, StapInstantie
 from aanpak.usecases import grondslag
-from aanpak.usecases.gedeeld import (
-    Feit,
-    actieve_stappen,
-    casus_op_ref,
-    eerder_antwoord,
-    historie,
-    leg_vast_en_meld,
-    nieuwe_ref,
-    onthoud_antwoord,
-    open_stap,
-    plan_overdracht_bewaking,
-    regie_van,
-    regievoorstel_voor,
-    wijzig_ave,
-    zet_regie,
-)
+from aanpak.usecases.casusopslag import casus_op_ref, nieuwe_ref, regie_van, wijzig_ave, zet_regie
+from aanpak.usecases.idempotentie import eerder_antwoord, onthoud_antwoord
+from aanpak.usecases.regievoorstellen import regievoorstel_voor
+from aanpak.usecases.stappen import actieve_stappen, open_stap, plan_overdracht_bewaking
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partij
 from models.casus import (

@@ -17,7 +17,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Overdracht, Signalering, StapInstantie
-from aanpak.usecases.gedeeld import Feit, leg_vast_en_meld, open_stap, regie_van
+from aanpak.usecases.casusopslag import regie_van
+from aanpak.usecases.stappen import open_stap
+from aanpak.usecases.vastlegging import Feit, leg_vast_en_meld
 from models.bewaking import opschorting_over_maximum, review_op, volgende_escalatie
 from models.binding import Partij
 from models.casus import CasusStatus, OverdrachtStatus, StapStatus, kalender_voor, ontvangers

@@ -26,7 +26,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.db import daarna_wal_leeg
 from aanpak.store.schema import Basis, Bewaarplicht, Casus, Melding, Signaal, Verwerking, Verwijdering, Verzoek
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import casus_op_ref, nieuwe_ref
+from aanpak.usecases.casusopslag import casus_op_ref, nieuwe_ref
 from aanpak.usecases.grondslag import loket
 from models.actor import Actor
 from models.binding import controleer_actor

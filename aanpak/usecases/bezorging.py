@@ -34,7 +34,7 @@ from aanpak.meldingen.verzenden import Uitkomst, verstuur
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import Feit, leg_vast_en_meld
+from aanpak.usecases.vastlegging import Feit, leg_vast_en_meld
 from models.binding import Partij
 from models.fouten import NietGevonden
 from models.meldingen import BezorgingStatus, Meldingsoort, MeldingStatus

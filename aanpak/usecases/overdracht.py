@@ -7,16 +7,9 @@ from sqlalchemy import select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Overdracht
-from aanpak.usecases.gedeeld import (
-    Feit,
-    actieve_stappen,
-    historie,
-    leg_vast_en_meld,
-    meld,
-    regie_van,
-    wijzig_ave,
-    zet_regie,
-)
+from aanpak.usecases.casusopslag import regie_van, wijzig_ave, zet_regie
+from aanpak.usecases.stappen import actieve_stappen
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld, meld
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partij
 from models.casus import OverdrachtStatus

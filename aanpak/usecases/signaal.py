@@ -16,16 +16,10 @@ from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Correctie, Jeugdige, Match, Signaal, StapInstantie
-from aanpak.usecases.gedeeld import (
-    Feit,
-    eerder_antwoord,
-    historie,
-    leg_vast_en_meld,
-    nieuwe_ref,
-    onthoud_antwoord,
-    open_stap,
-    regie_van,
-)
+from aanpak.usecases.casusopslag import nieuwe_ref, regie_van
+from aanpak.usecases.idempotentie import eerder_antwoord, onthoud_antwoord
+from aanpak.usecases.stappen import open_stap
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partijen_voor
 from models.casus import CasusStatus, Regie, StapStatus, kalender_voor, ontvangers, start_stap

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, StapInstantie
-from aanpak.usecases.gedeeld import Feit, actieve_stappen, casus_op_ref, historie, leg_vast_en_meld, plan_bewaking
+from aanpak.usecases.casusopslag import casus_op_ref
+from aanpak.usecases.stappen import actieve_stappen, plan_bewaking
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld
 from models.actor import Actor
 from models.bewaking import review_op
 from models.binding import Partij, controleer_actor, partij

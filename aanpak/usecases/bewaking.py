@@ -29,7 +29,7 @@ from models.werkproces import ONTVANGER_TOKENS, Werkproces
 Bewakingsoort = Literal["herinnering", "escalatie", "stagnatie", "review", "opschorting"]
 
 
-class Signaal(BaseModel):
+class Bewakingssignaal(BaseModel):
     """What one pass did for one item; references and roles only (a Prefect task result)."""
 
     casus_ref: str
@@ -41,10 +41,10 @@ class Signaal(BaseModel):
     termijn_einde: datetime
 
 
-def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Signaal]:
+def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Bewakingssignaal]:
     """One bewaking pass over everything whose moment has passed (at most ``limiet`` items per kind)."""
     nu = omg.nu()
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     with omg.uow() as sessie:
         uit += _herinneringen(omg, sessie, nu, limiet)
         uit += _escalaties_stappen(omg, sessie, nu, limiet)
@@ -119,7 +119,7 @@ def _signaleer(
     melding_stap_key: str | None = None,
     melding_termijn: datetime | None = None,
     melding_gegevens: dict[str, Any] | None = None,
-) -> Signaal:
+) -> Bewakingssignaal:
     """One bewaking signal: its ``signalering`` rows, the history entry and its outbox messages (with
     ``melding_gegevens``), and the pass's report line for it (``termijn`` is the moment the signal is about)."""
     _registreer(
@@ -137,7 +137,7 @@ def _signaleer(
         termijn_einde=melding_termijn,
         **(melding_gegevens or {}),
     )
-    return Signaal(
+    return Bewakingssignaal(
         casus_ref=casus.ref,
         soort=soort,
         onderwerp="stap" if stap else "overdracht",
@@ -148,8 +148,8 @@ def _signaleer(
     )
 
 
-def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
-    uit: list[Signaal] = []
+def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
+    uit: list[Bewakingssignaal] = []
     stmt = _open_stappen_waar(StapInstantie.herinnering_op, nu, limiet, StapInstantie.herinnering_gemeld_op.is_(None))
     for stap, casus in sessie.execute(stmt).all():
         stap.herinnering_gemeld_op = nu
@@ -195,8 +195,8 @@ def _ladder_ontvangers(
     return ontvangers(wp, omg.werkprocessen.register(), [naar], regie_van(sessie, casus), eigenaar)
 
 
-def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
-    uit: list[Signaal] = []
+def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
+    uit: list[Bewakingssignaal] = []
     for stap, casus in sessie.execute(_open_stappen_waar(StapInstantie.volgende_escalatie_op, nu, limiet)).all():
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         kalender = kalender_voor(wp)
@@ -242,9 +242,9 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
     return uit
 
 
-def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """A handoff not accepted in time escalates; until acceptance the old holder stays responsible."""
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     rijen = sessie.execute(
         select(Overdracht, Casus)
         .join(Casus, Casus.id == Overdracht.casus_id)
@@ -298,9 +298,9 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
     return uit
 
 
-def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """Late work in a case at a watched AVE phase: ask the procesregie to consider opschalen (once per item)."""
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     stap_rijen = sessie.execute(
         _open_stappen_waar(StapInstantie.stagnatie_op, nu, limiet, StapInstantie.stagnatie_gemeld_op.is_(None))
     ).all()
@@ -358,13 +358,13 @@ def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> lis
     return uit
 
 
-def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """A monitoring review the casusregie did not record in time: tell casus- and procesregie, once per period.
 
     The next review is then due one cadence (of the case's AVE phase now) after this moment, so a review that
     stays missing is signalled again each period, never twice in one.
     """
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     for stap, casus in sessie.execute(_open_stappen_waar(StapInstantie.review_op, nu, limiet)).all():
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         gemist = stap.review_op
@@ -401,11 +401,11 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
     return uit
 
 
-def _opschortingen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _opschortingen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """A step suspended past its ``termijn.opschorting.max_werkdagen``: escalate once per suspension, to the
     owner and the procesregie (else the first fixed role of the step's ladder, the gemeentelijk procesregisseur
     in the default). The key ``stap:<id>:opschorting:<since>`` makes a second pass a no-op."""
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     rijen = sessie.execute(
         select(StapInstantie, Casus)
         .join(Casus, Casus.id == StapInstantie.casus_id)

@@ -18,7 +18,7 @@ from prefect.client.schemas.objects import State
 from prefect.states import Completed, Failed
 
 from aanpak.meldingen import kanalen as kanaalconfig
-from aanpak.meldingen.instellingen import instellingen
+from aanpak.meldingen.instellingen import meldinginstellingen
 from aanpak.usecases.bezorging import Rondeverslag
 from models.kalender import AMSTERDAM
 from tasks.meldingen import verstuur_meldingen, volgende_poging
@@ -37,7 +37,7 @@ def _run_naam() -> str:
 @flow(name="meldingen-versturen", flow_run_name=_run_naam, persist_result=False, log_prints=False)
 def meldingen_versturen() -> State[Any]:
     logger = get_run_logger()
-    kanaalconfig.laad(instellingen().kanalen)  # a broken configuration stops here, naming file and problem
+    kanaalconfig.laad(meldinginstellingen().kanalen)  # a broken configuration stops here, naming file and problem
     state = verstuur_meldingen(return_state=True)
     plan_herhaling()  # what is still deferred after the task's retries gets its own run, at its moment
     if not state.is_completed():

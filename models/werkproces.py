@@ -226,7 +226,7 @@ class Intake(_Strikt):
     bij_match: Sleutel | None = None
 
 
-class Overdracht(_Strikt):
+class Overdrachtregel(_Strikt):
     """Warme overdracht: regie moves only when the receiving role accepts within this term."""
 
     termijn: Termijn
@@ -332,7 +332,7 @@ class Werkproces(_Strikt):
     ave_fasen: list[AveFase] = Field(min_length=4, max_length=4)
     escalatieladders: dict[Sleutel, list[Escalatieniveau]]
     intake: Intake
-    overdracht: Overdracht
+    overdracht: Overdrachtregel
     stagnatie: Stagnatie | None = None
     stappen: list[Stap] = Field(min_length=1)
     inzage: list[Inzagerecht] = Field(default_factory=list)

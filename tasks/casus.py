@@ -24,7 +24,7 @@ def pas_besluit_toe(besluit_ref: str) -> besluit.BesluitToegepast:
 
 
 @transitietaak
-def bewaak() -> list[bewaking.Signaal]:
+def bewaak() -> list[bewaking.Bewakingssignaal]:
     """One bewaking pass: reminders, escalation levels, handoffs not accepted, stagnation — each once."""
     return bewaking.bewaak(standaard())
 

@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from aanpak.meldingen import kanalen as kanaalconfig
-from aanpak.meldingen.instellingen import beleid, instellingen
+from aanpak.meldingen.instellingen import beleid, meldinginstellingen
 from aanpak.omgeving import standaard
 from aanpak.usecases import bezorging
 from tasks.beleid import Storing, alleen_tijdelijk, veilig
@@ -25,11 +25,11 @@ from tasks.beleid import Storing, alleen_tijdelijk, veilig
 _TAAK_RETRIES = 3
 #: Twice the outbox's backoff base: even with Prefect's jitter (down to 0.63×) a retried round starts no earlier than
 #: the failed rows' next attempt (outbox attempt n waits at most ``basis * 2**(n-1)``), so it finds them due.
-_TAAK_BACKOFF = 2 * instellingen().meldingen_backoff_basis
+_TAAK_BACKOFF = 2 * meldinginstellingen().meldingen_backoff_basis
 
 
 def _ronde(herhaal_bij_storing: bool) -> bezorging.Rondeverslag:
-    inst = instellingen()
+    inst = meldinginstellingen()
     verslag = bezorging.bezorg(standaard(), kanaalconfig.laad(inst.kanalen), beleid())
     if herhaal_bij_storing and verslag.uitgesteld:
         raise Storing(f"{verslag.uitgesteld} bezorging(en) nog niet gelukt; wordt opnieuw geprobeerd")

@@ -22,8 +22,7 @@ from aanpak.crypto import Sleutelring
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Basis, Besluit, Casus, Historie, Melding, Overdracht, StapInstantie, Verzoek
 from aanpak.usecases.besluit import BesluitGenomen, BesluitIn, BesluitToegepast, neem_besluit, pas_besluit_toe
-from aanpak.usecases.bewaking import Signaal as Bewakingssignaal
-from aanpak.usecases.bewaking import bewaak
+from aanpak.usecases.bewaking import Bewakingssignaal, bewaak
 from aanpak.usecases.inzicht import lopende_stappen, open_casussen, postvak, tijdlijn
 from aanpak.usecases.overdracht import accepteer_overdracht
 from aanpak.usecases.termijnen import hervatten, opschorten, verlengen

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Melding, Signalering, StapInstantie
 from aanpak.usecases import termijnen
-from aanpak.usecases.bewaking import Signaal, bewaak
+from aanpak.usecases.bewaking import Bewakingssignaal, bewaak
 from aanpak.usecases.inzicht import postvak, tijdlijn
 from aanpak.usecases.overdracht import accepteer_overdracht
 from models.casus import Opschortreden, Verlengreden
@@ -29,7 +29,7 @@ WIJKTEAM = "wijkteam.casusregisseur"
 GEMEENTE = "gemeente.procesregisseur"
 
 
-def _samenvatting(signalen: list[Signaal]) -> list[tuple[str, str | None, int, list[str]]]:
+def _samenvatting(signalen: list[Bewakingssignaal]) -> list[tuple[str, str | None, int, list[str]]]:
     return [(s.soort, s.stap, s.niveau, s.naar) for s in signalen]
 
 
@@ -176,7 +176,7 @@ def test_two_concurrent_bewaking_runs_send_each_signal_once(omg: Omgeving, klok:
         signaleer(omg, bsn=None, voornamen=f"Kind{'abcdef'[i]}", achternaam="Gelijktijdig")
     klok.zet(2026, 12, 16, 8)  # levels 1-3 due for each of the 6 steps (too late for the reminder)
     barriere = threading.Barrier(2)
-    resultaten: list[list[Signaal]] = []
+    resultaten: list[list[Bewakingssignaal]] = []
     fouten: list[BaseException] = []
 
     def ronde() -> None:
@@ -222,7 +222,7 @@ def _naar_uitvoering(omg: Omgeving, klok: Klok, ave: int) -> str:
     return casus
 
 
-def _reviews(signalen: list[Signaal]) -> list[tuple[str, str | None, list[str]]]:
+def _reviews(signalen: list[Bewakingssignaal]) -> list[tuple[str, str | None, list[str]]]:
     return [(s.casus_ref, s.stap, s.naar) for s in signalen if s.soort == "review"]
 
 

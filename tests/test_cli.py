@@ -45,7 +45,7 @@ MELDER_GEGEVENS = ["Mw. P. Melder", "077-0000000", "melder@school.example"]
 #: Fails the 11-proef (the sentinel BSN with its last digit changed); must never be echoed back.
 BSN_FOUT = "111222334"
 
-_REF = "[0-9A-HJKMNP-TV-Z]{8}"  # Crockford base32, as aanpak.usecases.gedeeld.nieuwe_ref
+_REF = "[0-9A-HJKMNP-TV-Z]{8}"  # Crockford base32, as aanpak.usecases.casusopslag.nieuwe_ref
 NIEUWE_CASUS = re.compile(rf"Signaal (S-{_REF}) geregistreerd: nieuwe casus (C-{_REF})\.")
 GEMATCHT = re.compile(rf"Signaal (S-{_REF}) gematcht \((\w+)\) met lopende casus (C-{_REF});")
 BESLUIT = re.compile(rf"Besluit B-{_REF}: (\w+) → (\w+)\.")

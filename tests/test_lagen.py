@@ -73,7 +73,12 @@ def kopie(tmp_path: Path) -> Path:
             "aanpak.cli.privacy -> aanpak.store.schema",
         ),
         ("lagen", "tasks/casus.py", "import flows.weergave", "tasks.casus -> flows.weergave"),
-        ("lagen", "aanpak/store/db.py", "import aanpak.usecases.gedeeld", "aanpak.store.db -> aanpak.usecases.gedeeld"),
+        (
+            "lagen",
+            "aanpak/store/db.py",
+            "import aanpak.usecases.casusopslag",
+            "aanpak.store.db -> aanpak.usecases.casusopslag",
+        ),
     ],
 )
 def test_a_planted_violation_breaks_its_contract(

@@ -24,6 +24,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding, Overdracht
 from aanpak.usecases import bezorging
 from aanpak.usecases.bewaking import bewaak
+from models.meldingen import Meldingsoort
 from tests.conftest import Klok
 from tests.gegevens import SENTINEL_ADRES, SENTINEL_NAAM, SENTINEL_ZORG, SENTINELS, besluit, signaleer
 
@@ -31,19 +32,48 @@ WORTEL = Path(__file__).resolve().parents[1]
 VERBODEN = [*SENTINELS, SENTINEL_NAAM, SENTINEL_ADRES, SENTINEL_ZORG, "17-03-2014", "5911 AA"]
 
 
+#: The functions that write outbox rows, with the position of their kind argument.
+SCHRIJVERS = {"meld": 3, "leg_vast_en_meld": 5}
+
+
+def _doorgegeven(boom: ast.Module) -> set[int]:
+    """Ids of the arguments that only pass on a parameter of the enclosing function (its callers are scanned)."""
+    ids: set[int] = set()
+    for functie in ast.walk(boom):
+        if isinstance(functie, ast.FunctionDef | ast.AsyncFunctionDef):
+            namen = {a.arg for a in (*functie.args.posonlyargs, *functie.args.args, *functie.args.kwonlyargs)}
+            ids |= {id(n) for n in ast.walk(functie) if isinstance(n, ast.Name) and n.id in namen}
+    return ids
+
+
 def geschreven_soorten() -> set[str]:
-    """Every kind passed to ``meld(...)`` anywhere in the application (string literal or module constant)."""
+    """Every kind passed to ``meld(...)`` or ``leg_vast_en_meld(...)`` anywhere in the application (string literal,
+    module constant or ``Meldingsoort`` member), and every ``Meldingsoort`` member the application names outside
+    the templates themselves."""
     soorten: set[str] = set()
     for pad in (WORTEL / "aanpak").rglob("*.py"):
         boom = ast.parse(pad.read_text(encoding="utf-8"))
+        doorgegeven = _doorgegeven(boom)
         for knoop in ast.walk(boom):
-            if not (isinstance(knoop, ast.Call) and isinstance(knoop.func, ast.Name) and knoop.func.id == "meld"):
+            if (
+                pad.name != "sjablonen.py"
+                and isinstance(knoop, ast.Attribute)
+                and isinstance(knoop.value, ast.Name)
+                and knoop.value.id == "Meldingsoort"
+            ):
+                soorten.add(Meldingsoort[knoop.attr].value)
+            if not (isinstance(knoop, ast.Call) and isinstance(knoop.func, ast.Name) and knoop.func.id in SCHRIJVERS):
                 continue
-            if len(knoop.args) < 4:
+            plek = SCHRIJVERS[knoop.func.id]
+            if len(knoop.args) <= plek:
                 continue
-            arg = knoop.args[3]
+            arg = knoop.args[plek]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 soorten.add(arg.value)
+            elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id == "Meldingsoort":
+                pass  # counted above
+            elif isinstance(arg, ast.Name) and id(arg) in doorgegeven:
+                pass  # a parameter passed on
             elif isinstance(arg, ast.Name):
                 module = ".".join(pad.relative_to(WORTEL).with_suffix("").parts)
                 soorten.add(getattr(importlib.import_module(module), arg.id))
@@ -56,6 +86,7 @@ def test_every_kind_written_has_a_template() -> None:
     soorten = geschreven_soorten()
     assert {"stap_gestart", "match", "bezorging_mislukt"} <= soorten  # the scan itself works
     assert soorten <= set(SJABLONEN), f"zonder sjabloon: {sorted(soorten - set(SJABLONEN))}"
+    assert set(Meldingsoort) <= set(SJABLONEN)
 
 
 def _gegevens(soort: str, eigenaar: str, overdracht_ref: str, signaal_ref: str) -> list[dict[str, Any]]:

@@ -421,13 +421,14 @@ def herstel_cmd(
 
     Eindigt met code 1 als er werk over is (nog open of mislukt)."""
     from aanpak.herstelronde import herstelronde
+    from aanpak.usecases.herstel import Herstelstatus
 
     ronde = herstelronde(_omgeving(), minuten=minuten, parallel=parallel)
     for u in ronde.klaar:
         wat = "verwerkt" if u.soort == "signaal" else "toegepast"
         console.print(f"{u.soort.capitalize()} {u.ref} {wat}: casus {u.casus_ref}", highlight=False)
     for u in ronde.open + ronde.mislukt:
-        kleur, woord = ("yellow", "nog open") if u.status == "open" else ("red", "mislukt")
+        kleur, woord = ("yellow", "nog open") if u.status == Herstelstatus.OPEN else ("red", "mislukt")
         casus = f" (casus {u.casus_ref})" if u.casus_ref else ""
         console.print(f"[{kleur}]{u.soort.capitalize()} {u.ref}{casus} {woord}:[/] {escape(u.reden)}", highlight=False)
     signalen = sum(u.soort == "signaal" for u in ronde.klaar)

@@ -16,7 +16,7 @@ from aanpak.cli.weergave import console, fout_console
 from aanpak.config import instellingen as basisinstellingen
 from aanpak.meldingen import kanalen as kanaalconfig
 from aanpak.meldingen.dekking import dekking
-from aanpak.meldingen.instellingen import beleid, instellingen
+from aanpak.meldingen.instellingen import beleid, meldinginstellingen
 from aanpak.omgeving import standaard
 from aanpak.usecases import bezorging
 from models import organisaties
@@ -38,7 +38,7 @@ def controleer_cmd(
     ] = None,
 ) -> None:
     """Controleer de kanaalconfiguratie: leesbaar, en een kanaal voor elke rol die gemeld kan worden."""
-    pad = bestand or instellingen().kanalen
+    pad = bestand or meldinginstellingen().kanalen
     try:
         kanalen = kanaalconfig.laad(pad)
         wp, _ = laad_bestand(basisinstellingen().werkproces)
@@ -98,7 +98,7 @@ def verstuur_cmd() -> None:
     """Bezorg nu wat klaarstaat (zoals de geplande run elke minuut doet)."""
     omg = standaard()
     try:
-        kanalen = kanaalconfig.laad(instellingen().kanalen)
+        kanalen = kanaalconfig.laad(meldinginstellingen().kanalen)
     except DomeinFout as exc:
         raise _weiger(str(exc)) from None
     verslag = bezorging.bezorg(omg, kanalen, beleid())

@@ -28,7 +28,7 @@ from aanpak.demo.partijen import Api, DemoFout, Partij, Verzoekregel
 from aanpak.omgeving import Omgeving, bouw, zet_standaard
 from aanpak.usecases.inzage import Inzage
 from aanpak.usecases.inzicht import Taak, Tijdlijn
-from models.casus import kalender_voor
+from models.casus import ACTIEVE_STAPSTATUSSEN, kalender_voor
 from models.kalender import lokale_datum
 from models.privacy import vereiste_toestemming
 from models.teksten import datum, moment_tekst
@@ -240,7 +240,7 @@ def _stap(
 def _toon_termijnen(partij: Partij, casus: str) -> None:
     tl = Tijdlijn.model_validate(partij.vraag("GET", f"/casussen/{casus}/tijdlijn"))
     for s in tl.stappen:
-        if s.status in ("open", "besloten", "opgeschort"):
+        if s.status in ACTIEVE_STAPSTATUSSEN:
             console.print(
                 f"      lopend: {s.naam} — {s.eigenaar} @ {s.organisatie}, uiterlijk [bold]{datum(s.termijn_einde)}[/]"
             )

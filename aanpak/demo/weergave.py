@@ -17,11 +17,12 @@ from aanpak.cli.weergave import console
 from aanpak.meldingen import kanalen as kanaalconfig
 from aanpak.meldingen.inhoud import kenmerk_van
 from aanpak.meldingen.instellingen import beleid as meldingbeleid
-from aanpak.meldingen.instellingen import instellingen as meldinginstellingen
+from aanpak.meldingen.instellingen import meldinginstellingen
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import bezorging
 from aanpak.usecases.inzicht import Tijdlijn
+from models.meldingen import BezorgingStatus
 from models.teksten import datum
 
 
@@ -57,7 +58,7 @@ def meldingen(omg: Omgeving, casus_ref: str, postvak: Path, andere_school: str) 
             .order_by(Melding.id, Bezorging.id)
         ).all()
     for m, b in rijen:
-        if b is None or b.status != "verzonden":
+        if b is None or b.status != BezorgingStatus.VERZONDEN:
             niet_bezorgd += 1
             continue
         map_ = postvak / (m.ontvanger_organisatie or "") / m.ontvanger_rol

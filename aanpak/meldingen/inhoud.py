@@ -23,6 +23,7 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Melding, Overdracht, Signaal, StapInstantie
 from models.casus import kalender_voor
 from models.kalender import lokale_datum
+from models.meldingen import Meldingsoort
 from models.organisaties import Organisatieregister
 from models.werkproces import Werkproces
 
@@ -117,7 +118,7 @@ def inhoud_van(omg: Omgeving, sessie: Session, melding: Melding, nu: datetime, i
         termijn_einde=melding.termijn_einde,
         werkdagen=werkdagen,
         details=_details(wp, register, sessie, casus, melding),
-        contacten=_contacten(omg, sessie, casus, melding, wp, register) if melding.soort == "match" else (),
+        contacten=_contacten(omg, sessie, casus, melding, wp, register) if melding.soort == Meldingsoort.MATCH else (),
     )
 
 

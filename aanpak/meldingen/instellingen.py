@@ -69,10 +69,10 @@ class Beleid:
         )
 
 
-def instellingen() -> MeldingInstellingen:
+def meldinginstellingen() -> MeldingInstellingen:
     """Read fresh each time: a delivery run picks up a changed setting without a restart."""
     return MeldingInstellingen()
 
 
 def beleid() -> Beleid:
-    return Beleid.uit(instellingen())
+    return Beleid.uit(meldinginstellingen())

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from models.meldingen import Meldingsoort
 from models.teksten import datum, werkdagen_tekst
 
 
@@ -285,19 +286,19 @@ def algemeen(i: Inhoud) -> Bericht:
 
 
 SJABLONEN: dict[str, Callable[[Inhoud], Bericht]] = {
-    "stap_gestart": stap_gestart,
-    "stap_afgerond": stap_afgerond,
-    "match": match,
-    "overdracht_aangeboden": overdracht_aangeboden,
-    "overdracht_geaccepteerd": overdracht_geaccepteerd,
-    "te_laat": te_laat,
-    "termijn_gewijzigd": termijn_gewijzigd,
-    "herinnering": herinnering,
-    "escalatie": escalatie,
-    "stagnatie": stagnatie,
-    "review_gemist": review_gemist,
-    "opschorting_over_maximum": opschorting_over_maximum,
-    "bezorging_mislukt": bezorging_mislukt,
+    Meldingsoort.STAP_GESTART: stap_gestart,
+    Meldingsoort.STAP_AFGEROND: stap_afgerond,
+    Meldingsoort.MATCH: match,
+    Meldingsoort.OVERDRACHT_AANGEBODEN: overdracht_aangeboden,
+    Meldingsoort.OVERDRACHT_GEACCEPTEERD: overdracht_geaccepteerd,
+    Meldingsoort.TE_LAAT: te_laat,
+    Meldingsoort.TERMIJN_GEWIJZIGD: termijn_gewijzigd,
+    Meldingsoort.HERINNERING: herinnering,
+    Meldingsoort.ESCALATIE: escalatie,
+    Meldingsoort.STAGNATIE: stagnatie,
+    Meldingsoort.REVIEW_GEMIST: review_gemist,
+    Meldingsoort.OPSCHORTING_OVER_MAXIMUM: opschorting_over_maximum,
+    Meldingsoort.BEZORGING_MISLUKT: bezorging_mislukt,
 }
 
 

@@ -9,7 +9,8 @@ clearly instead of silently overwriting each other.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from models.casus import CasusStatus, OverdrachtStatus, StapStatus
+from models.meldingen import BezorgingStatus, MeldingStatus
 
 NAAMGEVING = {
     "ix": "ix_%(column_0_label)s",
@@ -55,6 +59,27 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Woordenlijst(TypeDecorator[E]):
+    """A status column typed by its enum: stored as the member's plain string (the same text as before), read
+    back as the member. A plain ``VARCHAR`` in the database, so no migration and no check constraint."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, soort: type[E]) -> None:
+        super().__init__()
+        self.soort = soort
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.soort(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.soort(value)
 
 
 class Basis(DeclarativeBase):
@@ -115,7 +140,7 @@ class Casus(Basis):
     ref: Mapped[str] = mapped_column(String(16), unique=True)
     jeugdige_id: Mapped[int] = mapped_column(ForeignKey("jeugdige.id"))
     werkproces_id: Mapped[int] = mapped_column(ForeignKey("werkproces_versie.id"))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[CasusStatus] = mapped_column(Woordenlijst(CasusStatus), index=True)
     ave_niveau: Mapped[int] = mapped_column(Integer)
     casusregie: Mapped[str | None] = mapped_column(String(64))
     procesregie: Mapped[str | None] = mapped_column(String(64))
@@ -185,7 +210,7 @@ class StapInstantie(Basis):
     casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id"), index=True)
     stap_key: Mapped[str] = mapped_column(String(64))
     volgnummer: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[StapStatus] = mapped_column(Woordenlijst(StapStatus))
     eigenaar_rol: Mapped[str] = mapped_column(String(64), index=True)
     #: The concrete organisation of the owner, resolved when the step starts (models/binding.py).
     eigenaar_organisatie: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -258,7 +283,7 @@ class Overdracht(Basis):
     naar_rol: Mapped[str] = mapped_column(String(64), index=True)
     van_organisatie: Mapped[str | None] = mapped_column(String(64))
     naar_organisatie: Mapped[str | None] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[OverdrachtStatus] = mapped_column(Woordenlijst(OverdrachtStatus), index=True)
     aangeboden_op: Mapped[datetime]
     termijn_einde: Mapped[datetime]
     beantwoord_op: Mapped[datetime | None]
@@ -326,7 +351,7 @@ class Melding(Basis):
     stap_key: Mapped[str | None] = mapped_column(String(64))
     termijn_einde: Mapped[datetime | None]
     gegevens: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16), default="wachtend")
+    status: Mapped[MeldingStatus] = mapped_column(Woordenlijst(MeldingStatus), default=MeldingStatus.WACHTEND)
     pogingen: Mapped[int] = mapped_column(Integer, default=0)
     volgende_poging: Mapped[datetime]
     laatste_fout: Mapped[str | None] = mapped_column(String(500))
@@ -364,7 +389,7 @@ class Bezorging(Basis):
     melding_id: Mapped[int] = mapped_column(ForeignKey("melding.id"), index=True)
     kanaal: Mapped[str] = mapped_column(String(120))
     #: wachtend (due at ``volgende_poging``, or claimed until then), verzonden, mislukt.
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[BezorgingStatus] = mapped_column(Woordenlijst(BezorgingStatus))
     pogingen: Mapped[int] = mapped_column(Integer, default=0)
     #: How often an operator requeued it after ``mislukt`` (part of the failure notice's key).
     herkansingen: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,21 +18,11 @@ from sqlalchemy.orm import Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Jeugdige, Overdracht, StapInstantie
 from aanpak.usecases import grondslag
-from aanpak.usecases.gedeeld import (
-    actieve_stappen,
-    casus_op_ref,
-    eerder_antwoord,
-    historie,
-    meld,
-    nieuwe_ref,
-    onthoud_antwoord,
-    open_stap,
-    plan_overdracht_bewaking,
-    regie_van,
-    regievoorstel_voor,
-    wijzig_ave,
-    zet_regie,
-)
+from aanpak.usecases.casusopslag import casus_op_ref, nieuwe_ref, regie_van, wijzig_ave, zet_regie
+from aanpak.usecases.idempotentie import eerder_antwoord, onthoud_antwoord
+from aanpak.usecases.regievoorstellen import regievoorstel_voor
+from aanpak.usecases.stappen import actieve_stappen, open_stap, plan_overdracht_bewaking
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partij
 from models.casus import (
@@ -46,8 +36,10 @@ from models.casus import (
 )
 from models.fouten import Conflict, DomeinFout, InvoerFout, NietGevonden
 from models.kalender import lokale_datum
+from models.meldingen import Meldingsoort
 from models.privacy import Grondslagsoort
 from models.regievoorstel import Regieafwijkreden, Regiekeuze, Voorgesteld, Voorstel
+from models.stappen import overgang
 from models.werkproces import Werkproces
 
 
@@ -292,7 +284,8 @@ def neem_besluit(omg: Omgeving, invoer: BesluitIn, actor: Actor) -> BesluitGenom
             toegepast_op=None,
         )
         sessie.add(besluit)
-        stap.status = StapStatus.BESLOTEN  # bumps the version: a concurrent decision now conflicts
+        # Bumps the version: a concurrent decision now conflicts.
+        stap.status = overgang(stap.status, StapStatus.BESLOTEN)
         sessie.flush()
         historie(
             sessie,
@@ -401,28 +394,24 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
             eigenaar_organisatie=besluit.eigenaar_organisatie,
             fase_standaard=wp.regievoorstellen is None,
         )
-        stap.status = StapStatus.AFGEROND
+        stap.status = overgang(stap.status, StapStatus.AFGEROND)
         stap.afgerond_op = nu
         stap.uitkomst = besluit.uitkomst
         stap.actor = besluit.actor
-        historie(
+        leg_vast_en_meld(
             sessie,
             casus,
             f"stap:{stap.id}:afgerond",
-            "stap_afgerond",
             nu,
-            stap_key=stap.stap_key,
-            rol=besluit.actor_rol,
-            organisatie=besluit.actor_organisatie,
-            actor=besluit.actor,
-            uitkomst=besluit.uitkomst,
-            besluit=besluit.ref,
-        )
-        meld(
-            sessie,
-            casus,
-            f"stap:{stap.id}:afgerond",
-            "stap_afgerond",
+            Feit(
+                "stap_afgerond",
+                stap_key=stap.stap_key,
+                rol=besluit.actor_rol,
+                organisatie=besluit.actor_organisatie,
+                actor=besluit.actor,
+                gegevens={"uitkomst": besluit.uitkomst, "besluit": besluit.ref},
+            ),
+            Meldingsoort.STAP_AFGEROND,
             ontvangers(
                 wp,
                 register,
@@ -430,8 +419,6 @@ def pas_besluit_toe(omg: Omgeving, besluit_ref: str) -> BesluitToegepast:
                 regie,
                 Partij(stap.eigenaar_organisatie or "", stap.eigenaar_rol),
             ),
-            nu,
-            stap_key=stap.stap_key,
             uitkomst=besluit.uitkomst,
         )
         besluit.toegepast_op = nu
@@ -501,26 +488,19 @@ def _bied_overdracht_aan(
     plan_overdracht_bewaking(wp, overdracht)
     sessie.add(overdracht)
     sessie.flush()
-    historie(
+    leg_vast_en_meld(
         sessie,
         casus,
         f"overdracht:{overdracht.ref}:aangeboden",
-        "overdracht_aangeboden",
         nu,
-        rol=naar_rol,
-        organisatie=naar.organisatie,
-        soort=soort,
-        van=van_rol,
-        overdracht=overdracht.ref,
-        termijn_einde=einde.isoformat(),
-    )
-    meld(
-        sessie,
-        casus,
-        f"overdracht:{overdracht.ref}:aangeboden",
-        "overdracht_aangeboden",
+        Feit(
+            "overdracht_aangeboden",
+            rol=naar_rol,
+            organisatie=naar.organisatie,
+            gegevens={"soort": soort, "van": van_rol, "overdracht": overdracht.ref, "termijn_einde": einde.isoformat()},
+        ),
+        Meldingsoort.OVERDRACHT_AANGEBODEN,
         [p for p in (naar, van) if p],
-        nu,
         termijn_einde=einde,
         overdracht=overdracht.ref,
         soort=soort,
@@ -531,7 +511,7 @@ def _bied_overdracht_aan(
 
 def _sluit(sessie: Session, casus: Casus, besluit: Besluit, nu: datetime) -> None:
     for open_ in actieve_stappen(sessie, casus):
-        open_.status = StapStatus.VERVALLEN
+        open_.status = overgang(open_.status, StapStatus.VERVALLEN)
         open_.afgerond_op = nu
         historie(sessie, casus, f"stap:{open_.id}:vervallen", "stap_vervallen", nu, stap_key=open_.stap_key)
     for o in sessie.scalars(

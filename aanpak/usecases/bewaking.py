@@ -9,7 +9,7 @@ its next moment is advanced in the same transaction as the history entry, the ou
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, select
@@ -17,18 +17,23 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Overdracht, Signalering, StapInstantie
-from aanpak.usecases.gedeeld import historie, meld, open_stap, regie_van
+from aanpak.usecases.casusopslag import regie_van
+from aanpak.usecases.stappen import open_stap
+from aanpak.usecases.vastlegging import Feit, leg_vast_en_meld
 from models.bewaking import opschorting_over_maximum, review_op, volgende_escalatie
 from models.binding import Partij
 from models.casus import CasusStatus, OverdrachtStatus, StapStatus, kalender_voor, ontvangers
+from models.meldingen import Meldingsoort
 from models.werkproces import ONTVANGER_TOKENS, Werkproces
 
+Bewakingsoort = Literal["herinnering", "escalatie", "stagnatie", "review", "opschorting"]
 
-class Signaal(BaseModel):
+
+class Bewakingssignaal(BaseModel):
     """What one pass did for one item; references and roles only (a Prefect task result)."""
 
     casus_ref: str
-    soort: Literal["herinnering", "escalatie", "stagnatie", "review", "opschorting"]
+    soort: Bewakingsoort
     onderwerp: Literal["stap", "overdracht"]
     stap: str | None
     niveau: int
@@ -36,10 +41,10 @@ class Signaal(BaseModel):
     termijn_einde: datetime
 
 
-def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Signaal]:
+def bewaak(omg: Omgeving, limiet: int = 1000) -> list[Bewakingssignaal]:
     """One bewaking pass over everything whose moment has passed (at most ``limiet`` items per kind)."""
     nu = omg.nu()
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     with omg.uow() as sessie:
         uit += _herinneringen(omg, sessie, nu, limiet)
         uit += _escalaties_stappen(omg, sessie, nu, limiet)
@@ -96,45 +101,80 @@ def _registreer(
         )
 
 
-def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
-    uit: list[Signaal] = []
+def _signaleer(
+    sessie: Session,
+    casus: Casus,
+    sleutel: str,
+    nu: datetime,
+    soort: Bewakingsoort,
+    naar: list[Partij],
+    feit: Feit,
+    melding: Meldingsoort,
+    /,
+    *,
+    termijn: datetime,
+    niveau: int = 0,
+    stap: StapInstantie | None = None,
+    overdracht: Overdracht | None = None,
+    melding_stap_key: str | None = None,
+    melding_termijn: datetime | None = None,
+    melding_gegevens: dict[str, Any] | None = None,
+) -> Bewakingssignaal:
+    """One bewaking signal: its ``signalering`` rows, the history entry and its outbox messages (with
+    ``melding_gegevens``), and the pass's report line for it (``termijn`` is the moment the signal is about)."""
+    _registreer(
+        sessie, casus, f"{casus.ref}:{sleutel}", soort, naar, nu, niveau=niveau, stap=stap, overdracht=overdracht
+    )
+    leg_vast_en_meld(
+        sessie,
+        casus,
+        sleutel,
+        nu,
+        feit,
+        melding,
+        naar,
+        stap_key=melding_stap_key,
+        termijn_einde=melding_termijn,
+        **(melding_gegevens or {}),
+    )
+    return Bewakingssignaal(
+        casus_ref=casus.ref,
+        soort=soort,
+        onderwerp="stap" if stap else "overdracht",
+        stap=stap.stap_key if stap else None,
+        niveau=niveau,
+        naar=_rollen(naar),
+        termijn_einde=termijn,
+    )
+
+
+def _herinneringen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
+    uit: list[Bewakingssignaal] = []
     stmt = _open_stappen_waar(StapInstantie.herinnering_op, nu, limiet, StapInstantie.herinnering_gemeld_op.is_(None))
     for stap, casus in sessie.execute(stmt).all():
         stap.herinnering_gemeld_op = nu
         if stap.termijn_einde <= nu:
             continue  # too late for a reminder (the bewaking was down): the escalation ladder takes over
         sleutel = f"stap:{stap.id}:herinnering:{stap.termijn_einde.isoformat()}"
-        eigenaar = [_eigenaar(stap)]
-        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "herinnering", eigenaar, nu, stap=stap)
-        historie(
-            sessie,
-            casus,
-            sleutel,
+        feit = Feit(
             "herinnering",
-            nu,
             stap_key=stap.stap_key,
             rol=stap.eigenaar_rol,
-            termijn_einde=stap.termijn_einde.isoformat(),
-        )
-        meld(
-            sessie,
-            casus,
-            sleutel,
-            "herinnering",
-            eigenaar,
-            nu,
-            stap_key=stap.stap_key,
-            termijn_einde=stap.termijn_einde,
+            gegevens={"termijn_einde": stap.termijn_einde.isoformat()},
         )
         uit.append(
-            Signaal(
-                casus_ref=casus.ref,
-                soort="herinnering",
-                onderwerp="stap",
-                stap=stap.stap_key,
-                niveau=0,
-                naar=[stap.eigenaar_rol],
-                termijn_einde=stap.termijn_einde,
+            _signaleer(
+                sessie,
+                casus,
+                sleutel,
+                nu,
+                "herinnering",
+                [_eigenaar(stap)],
+                feit,
+                Meldingsoort.HERINNERING,
+                termijn=stap.termijn_einde,
+                stap=stap,
+                melding_termijn=stap.termijn_einde,
             )
         )
     return uit
@@ -155,8 +195,8 @@ def _ladder_ontvangers(
     return ontvangers(wp, omg.werkprocessen.register(), [naar], regie_van(sessie, casus), eigenaar)
 
 
-def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
-    uit: list[Signaal] = []
+def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
+    uit: list[Bewakingssignaal] = []
     for stap, casus in sessie.execute(_open_stappen_waar(StapInstantie.volgende_escalatie_op, nu, limiet)).all():
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         kalender = kalender_voor(wp)
@@ -166,41 +206,35 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
             niveau = stap.escalatie_niveau
             naar = _ladder_ontvangers(omg, wp, ladder[niveau].naar, sessie, casus, _eigenaar(stap))
             sleutel = f"stap:{stap.id}:escalatie:{niveau + 1}"
-            _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "escalatie", naar, nu, niveau=niveau + 1, stap=stap)
-            historie(
-                sessie,
-                casus,
-                sleutel,
+            feit = Feit(
                 "escalatie",
-                nu,
                 stap_key=stap.stap_key,
                 rol=stap.eigenaar_rol,
-                niveau=niveau + 1,
-                naar=_rollen(naar),
-                termijn_einde=stap.termijn_einde.isoformat(),
-            )
-            meld(
-                sessie,
-                casus,
-                sleutel,
-                "escalatie",
-                naar,
-                nu,
-                stap_key=stap.stap_key,
-                termijn_einde=stap.termijn_einde,
-                niveau=niveau + 1,
-                eigenaar=stap.eigenaar_rol,
-                eigenaar_organisatie=stap.eigenaar_organisatie,
+                gegevens={
+                    "niveau": niveau + 1,
+                    "naar": _rollen(naar),
+                    "termijn_einde": stap.termijn_einde.isoformat(),
+                },
             )
             uit.append(
-                Signaal(
-                    casus_ref=casus.ref,
-                    soort="escalatie",
-                    onderwerp="stap",
-                    stap=stap.stap_key,
+                _signaleer(
+                    sessie,
+                    casus,
+                    sleutel,
+                    nu,
+                    "escalatie",
+                    naar,
+                    feit,
+                    Meldingsoort.ESCALATIE,
+                    termijn=stap.termijn_einde,
                     niveau=niveau + 1,
-                    naar=_rollen(naar),
-                    termijn_einde=stap.termijn_einde,
+                    stap=stap,
+                    melding_termijn=stap.termijn_einde,
+                    melding_gegevens={
+                        "niveau": niveau + 1,
+                        "eigenaar": stap.eigenaar_rol,
+                        "eigenaar_organisatie": stap.eigenaar_organisatie,
+                    },
                 )
             )
             stap.escalatie_niveau = niveau + 1
@@ -208,9 +242,9 @@ def _escalaties_stappen(omg: Omgeving, sessie: Session, nu: datetime, limiet: in
     return uit
 
 
-def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """A handoff not accepted in time escalates; until acceptance the old holder stays responsible."""
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     rijen = sessie.execute(
         select(Overdracht, Casus)
         .join(Casus, Casus.id == Overdracht.casus_id)
@@ -232,41 +266,31 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
             if van and van not in naar:
                 naar.append(van)
             sleutel = f"overdracht:{o.ref}:escalatie:{niveau + 1}"
-            _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "escalatie", naar, nu, niveau=niveau + 1, overdracht=o)
-            historie(
-                sessie,
-                casus,
-                sleutel,
+            feit = Feit(
                 "overdracht_escalatie",
-                nu,
                 rol=o.naar_rol,
-                niveau=niveau + 1,
-                naar=_rollen(naar),
-                overdracht=o.ref,
-                soort=o.soort,
-            )
-            meld(
-                sessie,
-                casus,
-                sleutel,
-                "escalatie",
-                naar,
-                nu,
-                termijn_einde=o.termijn_einde,
-                niveau=niveau + 1,
-                overdracht=o.ref,
-                eigenaar=o.naar_rol,
-                eigenaar_organisatie=o.naar_organisatie,
+                gegevens={"niveau": niveau + 1, "naar": _rollen(naar), "overdracht": o.ref, "soort": o.soort},
             )
             uit.append(
-                Signaal(
-                    casus_ref=casus.ref,
-                    soort="escalatie",
-                    onderwerp="overdracht",
-                    stap=None,
+                _signaleer(
+                    sessie,
+                    casus,
+                    sleutel,
+                    nu,
+                    "escalatie",
+                    naar,
+                    feit,
+                    Meldingsoort.ESCALATIE,
+                    termijn=o.termijn_einde,
                     niveau=niveau + 1,
-                    naar=_rollen(naar),
-                    termijn_einde=o.termijn_einde,
+                    overdracht=o,
+                    melding_termijn=o.termijn_einde,
+                    melding_gegevens={
+                        "niveau": niveau + 1,
+                        "overdracht": o.ref,
+                        "eigenaar": o.naar_rol,
+                        "eigenaar_organisatie": o.naar_organisatie,
+                    },
                 )
             )
             o.escalatie_niveau = niveau + 1
@@ -274,9 +298,9 @@ def _escalaties_overdrachten(omg: Omgeving, sessie: Session, nu: datetime, limie
     return uit
 
 
-def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """Late work in a case at a watched AVE phase: ask the procesregie to consider opschalen (once per item)."""
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     stap_rijen = sessie.execute(
         _open_stappen_waar(StapInstantie.stagnatie_op, nu, limiet, StapInstantie.stagnatie_gemeld_op.is_(None))
     ).all()
@@ -309,51 +333,38 @@ def _stagnatie(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> lis
             sessie, wp, casus, wp.stagnatie.stap, nu, besluit_id=None, register=omg.werkprocessen.register()
         )
         naar = [p for p in [regie.procesregie or regie.casusregie] if p]
-        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "stagnatie", naar, nu, stap=stap, overdracht=overdracht)
-        historie(
-            sessie,
-            casus,
-            sleutel,
+        feit = Feit(
             "stagnatie",
-            nu,
             stap_key=stap.stap_key if stap else None,
-            naar=_rollen(naar),
-            ave=casus.ave_niveau,
-            overwegen_gestart=gestart is not None,
+            gegevens={"naar": _rollen(naar), "ave": casus.ave_niveau, "overwegen_gestart": gestart is not None},
         )
-        meld(
-            sessie,
-            casus,
-            sleutel,
-            "stagnatie",
-            naar,
-            nu,
-            stap_key=wp.stagnatie.stap,
-            ave=casus.ave_niveau,
-            oorzaak=stap.stap_key if stap else "overdracht",
-        )
-        termijn = stap.termijn_einde if stap else overdracht.termijn_einde if overdracht else nu
         uit.append(
-            Signaal(
-                casus_ref=casus.ref,
-                soort="stagnatie",
-                onderwerp="stap" if stap else "overdracht",
-                stap=stap.stap_key if stap else None,
-                niveau=0,
-                naar=_rollen(naar),
-                termijn_einde=termijn,
+            _signaleer(
+                sessie,
+                casus,
+                sleutel,
+                nu,
+                "stagnatie",
+                naar,
+                feit,
+                Meldingsoort.STAGNATIE,
+                termijn=stap.termijn_einde if stap else overdracht.termijn_einde if overdracht else nu,
+                stap=stap,
+                overdracht=overdracht,
+                melding_stap_key=wp.stagnatie.stap,
+                melding_gegevens={"ave": casus.ave_niveau, "oorzaak": stap.stap_key if stap else "overdracht"},
             )
         )
     return uit
 
 
-def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """A monitoring review the casusregie did not record in time: tell casus- and procesregie, once per period.
 
     The next review is then due one cadence (of the case's AVE phase now) after this moment, so a review that
     stays missing is signalled again each period, never twice in one.
     """
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     for stap, casus in sessie.execute(_open_stappen_waar(StapInstantie.review_op, nu, limiet)).all():
         wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
         gemist = stap.review_op
@@ -363,50 +374,38 @@ def _reviews(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[
             wp, omg.werkprocessen.register(), ["eigenaar", "procesregie"], regie_van(sessie, casus), _eigenaar(stap)
         )
         sleutel = f"stap:{stap.id}:review:{gemist.isoformat()}"
-        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "review", naar, nu, stap=stap)
         laatste = (stap.laatste_review_op or stap.gestart_op).isoformat()
-        historie(
-            sessie,
-            casus,
-            sleutel,
-            "review_gemist",
-            nu,
-            stap_key=stap.stap_key,
-            naar=_rollen(naar),
-            laatste_review=laatste,
-        )
-        meld(
-            sessie,
-            casus,
-            sleutel,
-            "review_gemist",
-            naar,
-            nu,
-            stap_key=stap.stap_key,
-            termijn_einde=stap.review_op,
-            ave=casus.ave_niveau,
-            eigenaar=stap.eigenaar_rol,
-            eigenaar_organisatie=stap.eigenaar_organisatie,
+        feit = Feit(
+            "review_gemist", stap_key=stap.stap_key, gegevens={"naar": _rollen(naar), "laatste_review": laatste}
         )
         uit.append(
-            Signaal(
-                casus_ref=casus.ref,
-                soort="review",
-                onderwerp="stap",
-                stap=stap.stap_key,
-                niveau=0,
-                naar=_rollen(naar),
-                termijn_einde=gemist,
+            _signaleer(
+                sessie,
+                casus,
+                sleutel,
+                nu,
+                "review",
+                naar,
+                feit,
+                Meldingsoort.REVIEW_GEMIST,
+                termijn=gemist,
+                stap=stap,
+                melding_termijn=stap.review_op,
+                melding_gegevens={
+                    "ave": casus.ave_niveau,
+                    "eigenaar": stap.eigenaar_rol,
+                    "eigenaar_organisatie": stap.eigenaar_organisatie,
+                },
             )
         )
     return uit
 
 
-def _opschortingen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Signaal]:
+def _opschortingen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) -> list[Bewakingssignaal]:
     """A step suspended past its ``termijn.opschorting.max_werkdagen``: escalate once per suspension, to the
     owner and the procesregie (else the first fixed role of the step's ladder, the gemeentelijk procesregisseur
     in the default). The key ``stap:<id>:opschorting:<since>`` makes a second pass a no-op."""
-    uit: list[Signaal] = []
+    uit: list[Bewakingssignaal] = []
     rijen = sessie.execute(
         select(StapInstantie, Casus)
         .join(Casus, Casus.id == StapInstantie.casus_id)
@@ -432,41 +431,31 @@ def _opschortingen(omg: Omgeving, sessie: Session, nu: datetime, limiet: int) ->
             ladder = wp.ladder(wp.stap(stap.stap_key).escalatie)
             tokens += [n.naar for n in ladder if n.naar not in ONTVANGER_TOKENS][:1]
         naar = ontvangers(wp, register, tokens, regie, _eigenaar(stap))
-        _registreer(sessie, casus, f"{casus.ref}:{sleutel}", "opschorting", naar, nu, stap=stap)
-        historie(
-            sessie,
-            casus,
-            sleutel,
+        feit = Feit(
             "opschorting_over_maximum",
-            nu,
             stap_key=stap.stap_key,
             rol=stap.eigenaar_rol,
             organisatie=stap.eigenaar_organisatie,
-            naar=_rollen(naar),
-            opgeschort_sinds=stap.opgeschort_op.isoformat(),
-            reden=stap.opschortreden,
-        )
-        meld(
-            sessie,
-            casus,
-            sleutel,
-            "opschorting_over_maximum",
-            naar,
-            nu,
-            stap_key=stap.stap_key,
-            termijn_einde=stap.termijn_einde,
-            eigenaar=stap.eigenaar_rol,
-            eigenaar_organisatie=stap.eigenaar_organisatie,
+            gegevens={
+                "naar": _rollen(naar),
+                "opgeschort_sinds": stap.opgeschort_op.isoformat(),
+                "reden": stap.opschortreden,
+            },
         )
         uit.append(
-            Signaal(
-                casus_ref=casus.ref,
-                soort="opschorting",
-                onderwerp="stap",
-                stap=stap.stap_key,
-                niveau=0,
-                naar=_rollen(naar),
-                termijn_einde=stap.termijn_einde,
+            _signaleer(
+                sessie,
+                casus,
+                sleutel,
+                nu,
+                "opschorting",
+                naar,
+                feit,
+                Meldingsoort.OPSCHORTING_OVER_MAXIMUM,
+                termijn=stap.termijn_einde,
+                stap=stap,
+                melding_termijn=stap.termijn_einde,
+                melding_gegevens={"eigenaar": stap.eigenaar_rol, "eigenaar_organisatie": stap.eigenaar_organisatie},
             )
         )
     return uit

@@ -26,10 +26,11 @@ from aanpak.omgeving import Omgeving
 from aanpak.store.db import daarna_wal_leeg
 from aanpak.store.schema import Basis, Bewaarplicht, Casus, Melding, Signaal, Verwerking, Verwijdering, Verzoek
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import casus_op_ref, nieuwe_ref
+from aanpak.usecases.casusopslag import casus_op_ref, nieuwe_ref
 from aanpak.usecases.grondslag import loket
 from models.actor import Actor
 from models.binding import controleer_actor
+from models.casus import CasusStatus
 from models.fouten import DomeinFout, NietGevonden
 from models.werkproces import Werkproces
 
@@ -333,7 +334,9 @@ def te_verwijderen(omg: Omgeving, nu: datetime | None = None) -> Overzicht:
     with omg.uow() as sessie:
         kandidaten = sessie.scalars(
             select(Casus)
-            .where(Casus.status == "gesloten", Casus.gesloten_op.is_not(None), Casus.gesloten_op < casus_grens)
+            .where(
+                Casus.status == CasusStatus.GESLOTEN, Casus.gesloten_op.is_not(None), Casus.gesloten_op < casus_grens
+            )
             .order_by(Casus.gesloten_op, Casus.id)
         ).all()
         casussen: list[CasusTeVerwijderen] = []
@@ -419,7 +422,7 @@ def verwijder_casus(omg: Omgeving, casus_ref: str, grond: Grond, actor: Actor = 
 
 
 def _mag_weg(sessie: Session, wp: Werkproces, casus: Casus, grond: Grond, nu: datetime) -> None:
-    if casus.status != "gesloten" or casus.gesloten_op is None:
+    if casus.status != CasusStatus.GESLOTEN or casus.gesloten_op is None:
         raise DomeinFout(f"casus '{casus.ref}' is nog open; een lopende casus wordt niet verwijderd", veld="casus")
     holds = _actieve_holds(sessie, casus.id, nu)
     if holds:
@@ -571,7 +574,7 @@ def wis_op_verzoek(omg: Omgeving, casus_ref: str, actor: Actor) -> Verwijderd:
             _mag_weg(sessie, wp, casus, Grond.VERZOEK_BETROKKENE, nu)
         except DomeinFout as exc:
             weigering = exc
-            reden = "casus_open" if casus.status != "gesloten" else "bewaarplicht"
+            reden = "casus_open" if casus.status != CasusStatus.GESLOTEN else "bewaarplicht"
             logboek.schrijf(
                 sessie,
                 moment=nu,

@@ -34,15 +34,17 @@ from aanpak.meldingen.verzenden import Uitkomst, verstuur
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Bezorging, Casus, Melding
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import historie, meld
+from aanpak.usecases.vastlegging import Feit, leg_vast_en_meld
 from models.binding import Partij
 from models.fouten import NietGevonden
+from models.meldingen import BezorgingStatus, Meldingsoort, MeldingStatus
 from models.werkproces import Werkproces
 
-WACHTEND, BEZORGEN, VERZONDEN, MISLUKT = "wachtend", "bezorgen", "verzonden", "mislukt"
-BEZORGING_MISLUKT = "bezorging_mislukt"
+#: Kept for ``tasks.meldingen`` (the next due moment of a waiting row or delivery).
+WACHTEND = MeldingStatus.WACHTEND
 #: The one message kind that carries personal data (the other professional's contact): its sharing is logged.
-MATCH = "match"
+MATCH = Meldingsoort.MATCH
+BEZORGING_MISLUKT = Meldingsoort.BEZORGING_MISLUKT
 
 Verzender = Callable[..., Uitkomst]
 
@@ -88,11 +90,11 @@ def bezorg(omg: Omgeving, kanalen: Kanalen, beleid: Beleid, *, verzender: Verzen
             break
         with ThreadPoolExecutor(max_workers=min(beleid.parallel, len(klussen))) as pool:
             for status in pool.map(lambda k: _een(omg, k, beleid, verzender), klussen):
-                if status == VERZONDEN:
+                if status == BezorgingStatus.VERZONDEN:
                     verslag.verzonden += 1
-                elif status == MISLUKT:
+                elif status == BezorgingStatus.MISLUKT:
                     verslag.mislukt += 1
-                elif status == WACHTEND:
+                elif status == BezorgingStatus.WACHTEND:
                     verslag.uitgesteld += 1
         if len(klussen) < beleid.batch:
             break
@@ -123,7 +125,7 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
     with omg.uow() as sessie:
         meldingen = sessie.scalars(
             select(Melding)
-            .where(Melding.status == WACHTEND, Melding.volgende_poging <= nu)
+            .where(Melding.status == MeldingStatus.WACHTEND, Melding.volgende_poging <= nu)
             .order_by(Melding.id)
             .limit(beleid.batch)
             .with_for_update(skip_locked=True)
@@ -148,7 +150,7 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
                 m.laatste_fout = "geen kanaal geconfigureerd voor deze rol"
                 m.volgende_poging = nu + wachttijd(m.pogingen, beleid)
                 if m.pogingen >= beleid.max_pogingen:
-                    m.status = MISLUKT
+                    m.status = MeldingStatus.MISLUKT
                     _meld_coordinator(sessie, casus, m, "geen kanaal", m.pogingen, 0, nu, wp, beleid.beheerder)
                 continue
             bestaand = set(sessie.scalars(select(Bezorging.kanaal).where(Bezorging.melding_id == m.id)))
@@ -158,14 +160,14 @@ def verdeel(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> set[str]:
                         Bezorging(
                             melding_id=m.id,
                             kanaal=kanaal.id,
-                            status=WACHTEND,
+                            status=BezorgingStatus.WACHTEND,
                             pogingen=0,
                             herkansingen=0,
                             volgende_poging=nu,
                             aangemaakt_op=nu,
                         )
                     )
-            m.status = BEZORGEN
+            m.status = MeldingStatus.BEZORGEN
             m.laatste_fout = None
     return zonder
 
@@ -178,7 +180,7 @@ def claim(omg: Omgeving, kanalen: Kanalen, beleid: Beleid) -> list[Klus]:
     with omg.uow() as sessie:
         rijen = sessie.scalars(
             select(Bezorging)
-            .where(Bezorging.status == WACHTEND, Bezorging.volgende_poging <= nu)
+            .where(Bezorging.status == BezorgingStatus.WACHTEND, Bezorging.volgende_poging <= nu)
             .order_by(Bezorging.volgende_poging, Bezorging.id)
             .limit(beleid.batch)
             .with_for_update(skip_locked=True)
@@ -215,17 +217,17 @@ def leg_vast(omg: Omgeving, bezorging_id: int, uitkomst: Uitkomst, beleid: Belei
         # Lock order melding → bezorging everywhere: the outbox row's summary is updated consistently.
         m = sessie.scalars(select(Melding).where(Melding.id == melding_id).with_for_update()).one()
         b = sessie.scalars(select(Bezorging).where(Bezorging.id == bezorging_id).with_for_update()).one()
-        if b.status == VERZONDEN:
-            return VERZONDEN
+        if b.status == BezorgingStatus.VERZONDEN:
+            return BezorgingStatus.VERZONDEN
         if uitkomst.gelukt:
             if m.soort == MATCH and not _al_bezorgd(sessie, m):
                 _log_gedeeld_contact(omg, sessie, m, nu)
-            b.status, b.verzonden_op, b.laatste_fout = VERZONDEN, nu, None
+            b.status, b.verzonden_op, b.laatste_fout = BezorgingStatus.VERZONDEN, nu, None
         else:
             b.laatste_fout = (uitkomst.fout or "niet bezorgd")[:200]
             m.laatste_fout = b.laatste_fout
             if b.pogingen >= beleid.max_pogingen:
-                b.status = MISLUKT
+                b.status = BezorgingStatus.MISLUKT
                 casus = sessie.get_one(Casus, m.casus_id)
                 wp = omg.werkprocessen.van(sessie, casus.werkproces_id)
                 _meld_coordinator(sessie, casus, m, b.kanaal, b.pogingen, b.herkansingen, nu, wp, beleid.beheerder)
@@ -241,7 +243,7 @@ def _al_bezorgd(sessie: Session, m: Melding) -> bool:
         sessie.scalar(
             select(func.count())
             .select_from(Bezorging)
-            .where(Bezorging.melding_id == m.id, Bezorging.status == VERZONDEN)
+            .where(Bezorging.melding_id == m.id, Bezorging.status == BezorgingStatus.VERZONDEN)
         )
         or 0
     ) > 0
@@ -273,12 +275,12 @@ def _vat_samen(sessie: Session, m: Melding, nu: datetime) -> None:
     rijen = sessie.execute(select(Bezorging.status, Bezorging.pogingen).where(Bezorging.melding_id == m.id)).all()
     statussen = {r.status for r in rijen}
     m.pogingen = max((r.pogingen for r in rijen), default=m.pogingen)
-    if statussen == {VERZONDEN}:
-        m.status, m.verzonden_op = VERZONDEN, nu
-    elif MISLUKT in statussen:
-        m.status = MISLUKT
+    if statussen == {BezorgingStatus.VERZONDEN}:
+        m.status, m.verzonden_op = MeldingStatus.VERZONDEN, nu
+    elif BezorgingStatus.MISLUKT in statussen:
+        m.status = MeldingStatus.MISLUKT
     else:
-        m.status = BEZORGEN
+        m.status = MeldingStatus.BEZORGEN
 
 
 def _meld_coordinator(
@@ -295,17 +297,6 @@ def _meld_coordinator(
     """Tell the case's coordinator (casusregie, else procesregie), the unreached role's organisation lead and the
     operator (``AANPAK_MELDINGEN_BEHEERDER``) that a partner was not reached — never only the role whose channel
     failed, which would not hear it either."""
-    historie(
-        sessie,
-        casus,
-        f"bezorging-mislukt:{m.id}:{kanaal}:{herkansingen}",
-        BEZORGING_MISLUKT,
-        nu,
-        stap_key=m.stap_key,
-        rol=m.ontvanger_rol,
-        melding=m.id,
-        kanaal=kanaal,
-    )
     coordinator = (
         Partij(casus.casusregie_organisatie or "", casus.casusregie)
         if casus.casusregie
@@ -318,16 +309,21 @@ def _meld_coordinator(
     lead = Partij(ontvanger.organisatie, lead_rol) if lead_rol else None
     kandidaten = [coordinator, lead, _beheerder(wp, beheerder)]
     naar = list(dict.fromkeys(p for p in kandidaten if p and p != ontvanger))
-    if not naar or m.soort == BEZORGING_MISLUKT:
-        return  # no one to tell, or the notice itself failed: no chain of notices about notices
-    meld(
+    if m.soort == BEZORGING_MISLUKT:
+        naar = []  # the notice itself failed: recorded, but no chain of notices about notices
+    leg_vast_en_meld(
         sessie,
         casus,
         f"bezorging-mislukt:{m.id}:{kanaal}:{herkansingen}",
+        nu,
+        Feit(
+            BEZORGING_MISLUKT,
+            stap_key=m.stap_key,
+            rol=m.ontvanger_rol,
+            gegevens={"melding": m.id, "kanaal": kanaal},
+        ),
         BEZORGING_MISLUKT,
         naar,
-        nu,
-        stap_key=m.stap_key,
         ontvanger=m.ontvanger_rol,
         kanaal=kanaal,
         oorspronkelijk=m.soort,
@@ -348,7 +344,7 @@ def opnieuw(omg: Omgeving, *, melding_id: int | None = None, alle_mislukt: bool 
         raise NietGevonden("noem een melding (--melding ID) of kies --alle-mislukt", veld="melding")
     nu = omg.nu()
     with omg.uow() as sessie:
-        stmt = select(Melding).where(Melding.status == MISLUKT).with_for_update()
+        stmt = select(Melding).where(Melding.status == MeldingStatus.MISLUKT).with_for_update()
         if melding_id is not None:
             if sessie.get(Melding, melding_id) is None:
                 raise NietGevonden(f"melding {melding_id} bestaat niet", veld="melding")
@@ -359,9 +355,9 @@ def opnieuw(omg: Omgeving, *, melding_id: int | None = None, alle_mislukt: bool 
                 CursorResult[Any],
                 sessie.execute(
                     update(Bezorging)
-                    .where(Bezorging.melding_id == m.id, Bezorging.status == MISLUKT)
+                    .where(Bezorging.melding_id == m.id, Bezorging.status == BezorgingStatus.MISLUKT)
                     .values(
-                        status=WACHTEND,
+                        status=BezorgingStatus.WACHTEND,
                         pogingen=0,
                         herkansingen=Bezorging.herkansingen + 1,
                         volgende_poging=nu,
@@ -371,7 +367,7 @@ def opnieuw(omg: Omgeving, *, melding_id: int | None = None, alle_mislukt: bool 
             heeft_bezorgingen = bool(
                 sessie.scalar(select(func.count()).select_from(Bezorging).where(Bezorging.melding_id == m.id))
             )
-            m.status = BEZORGEN if heeft_bezorgingen else WACHTEND
+            m.status = MeldingStatus.BEZORGEN if heeft_bezorgingen else MeldingStatus.WACHTEND
             m.pogingen, m.volgende_poging = 0, nu
             aantal += max(gewijzigd, 1)
         return aantal
@@ -398,13 +394,15 @@ def overzicht(omg: Omgeving) -> Overzicht:
         per_status: dict[str, int] = dict(
             sessie.execute(select(Bezorging.status, func.count()).group_by(Bezorging.status)).all()
         )
-        wacht_op_kanaal = sessie.scalar(select(func.count()).select_from(Melding).where(Melding.status == WACHTEND))
+        wacht_op_kanaal = sessie.scalar(
+            select(func.count()).select_from(Melding).where(Melding.status == MeldingStatus.WACHTEND)
+        )
         per_status["melding wachtend (nog niet verdeeld)"] = wacht_op_kanaal or 0
         rijen = sessie.execute(
             select(Melding, Bezorging, Casus.ref)
             .join(Bezorging, Bezorging.melding_id == Melding.id, isouter=True)
             .join(Casus, Casus.id == Melding.casus_id)
-            .where(Melding.status == MISLUKT)
+            .where(Melding.status == MeldingStatus.MISLUKT)
             .order_by(Melding.id)
         ).all()
         mislukt = [
@@ -418,6 +416,6 @@ def overzicht(omg: Omgeving) -> Overzicht:
                 laatste_fout=b.laatste_fout if b is not None else m.laatste_fout,
             )
             for m, b, ref in rijen
-            if b is None or b.status == MISLUKT
+            if b is None or b.status == BezorgingStatus.MISLUKT
         ]
     return Overzicht(per_status=per_status, mislukt=mislukt)

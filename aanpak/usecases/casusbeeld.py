@@ -10,9 +10,8 @@ from pydantic import BaseModel
 
 from aanpak.omgeving import Omgeving
 from aanpak.usecases.inzicht import open_overdrachten_details, tijdlijn
+from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus
 from models.teksten import datum
-
-_LOPEND = ("open", "besloten", "opgeschort")
 
 
 class Casusbeeld(BaseModel):
@@ -38,9 +37,9 @@ def artefact_sleutel(casus_ref: str) -> str:
 
 def casusbeeld(omg: Omgeving, casus_ref: str) -> Casusbeeld:
     tl = tijdlijn(omg, casus_ref)
-    lopend = sorted((s for s in tl.stappen if s.status in _LOPEND), key=lambda s: s.termijn_einde)
+    lopend = sorted((s for s in tl.stappen if s.status in ACTIEVE_STAPSTATUSSEN), key=lambda s: s.termijn_einde)
     overdrachten = open_overdrachten_details(omg, casus_ref)
-    if tl.status == "gesloten":
+    if tl.status == CasusStatus.GESLOTEN:
         wacht_op = "Gesloten"
     elif overdrachten:
         o = overdrachten[0]
@@ -54,7 +53,7 @@ def casusbeeld(omg: Omgeving, casus_ref: str) -> Casusbeeld:
         wacht_op = "Wacht op besluit"
     tags = [f"casus:{tl.casus_ref}", f"ave:{tl.ave}", f"regie:{organisatie_van(tl.casusregie)}"]
     tags += [f"stap:{s.stap}" for s in lopend]
-    if tl.status == "gesloten":
+    if tl.status == CasusStatus.GESLOTEN:
         tags.append("status:gesloten")
     tabel = [
         {

@@ -27,7 +27,9 @@ from aanpak.store.schema import (
     StapInstantie,
 )
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import casus_op_ref, eerder_antwoord, historie, nieuwe_ref, onthoud_antwoord
+from aanpak.usecases.casusopslag import casus_op_ref, nieuwe_ref
+from aanpak.usecases.idempotentie import eerder_antwoord, onthoud_antwoord
+from aanpak.usecases.vastlegging import historie
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partij
 from models.casus import CasusStatus

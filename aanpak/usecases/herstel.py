@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 from functools import partial
 
 from pydantic import BaseModel
@@ -65,6 +66,15 @@ class NogOnderweg(Exception):
     """A transition was handed on but has not finished yet (a deployment run still waiting for its worker)."""
 
 
+class Herstelstatus(StrEnum):
+    """What happened to one reference in a recovery round."""
+
+    KLAAR = "klaar"
+    #: Follows later, nothing wrong (Prefect away, or a run still on its way).
+    OPEN = "open"
+    MISLUKT = "mislukt"
+
+
 @dataclass(frozen=True)
 class Uitkomst:
     """What happened to one reference: ``klaar``, ``open`` (follows later, nothing wrong) or ``mislukt``."""
@@ -72,7 +82,7 @@ class Uitkomst:
     soort: str  # "signaal" | "besluit"
     ref: str
     casus_ref: str | None
-    status: str
+    status: Herstelstatus
     reden: str = ""
 
 
@@ -97,17 +107,17 @@ ONBEREIKBAAR_OPSLAG = "de casusopslag is niet bereikbaar"
 PREFECT_WEG = "Prefect is niet bereikbaar; de overgang volgt zodra Prefect terug is"
 
 
-def _reden(exc: BaseException) -> tuple[str, str]:
+def _reden(exc: BaseException) -> tuple[Herstelstatus, str]:
     """(status, Dutch reason) for an error: the domain's own PII-free message, else only the error's type."""
     if isinstance(exc, PrefectNietBereikbaar):
-        return "open", PREFECT_WEG
+        return Herstelstatus.OPEN, PREFECT_WEG
     if isinstance(exc, NogOnderweg):
-        return "open", str(exc) or "de overgang wordt nog verwerkt"
+        return Herstelstatus.OPEN, str(exc) or "de overgang wordt nog verwerkt"
     if isinstance(exc, DomeinFout):
-        return "mislukt", exc.melding
+        return Herstelstatus.MISLUKT, exc.melding
     if isinstance(exc, OperationalError | InterfaceError):
-        return "mislukt", ONBEREIKBAAR_OPSLAG  # never the driver's text: it may hold the statement
-    return "mislukt", f"onverwachte fout ({type(exc).__name__})"
+        return Herstelstatus.MISLUKT, ONBEREIKBAAR_OPSLAG  # never the driver's text: it may hold the statement
+    return Herstelstatus.MISLUKT, f"onverwachte fout ({type(exc).__name__})"
 
 
 def herstel(
@@ -138,11 +148,13 @@ def herstel(
 
     def noteer(u: Uitkomst) -> None:
         with slot:
-            {"klaar": ronde.klaar, "open": ronde.open, "mislukt": ronde.mislukt}[u.status].append(u)
+            {Herstelstatus.KLAAR: ronde.klaar, Herstelstatus.OPEN: ronde.open, Herstelstatus.MISLUKT: ronde.mislukt}[
+                u.status
+            ].append(u)
 
     def probeer(soort: str, ref: str, casus_ref: str | None, doe: Callable[[], str | None]) -> None:
         if prefect_weg.is_set():
-            noteer(Uitkomst(soort, ref, casus_ref, "open", PREFECT_WEG))
+            noteer(Uitkomst(soort, ref, casus_ref, Herstelstatus.OPEN, PREFECT_WEG))
             return
         for poging in (1, 2):
             try:
@@ -150,14 +162,14 @@ def herstel(
             except Conflict as exc:
                 if poging == 1:
                     continue  # a concurrent transition of the same case won; the second try sees its result
-                noteer(Uitkomst(soort, ref, casus_ref, "mislukt", exc.melding))
+                noteer(Uitkomst(soort, ref, casus_ref, Herstelstatus.MISLUKT, exc.melding))
             except Exception as exc:  # one reference's failure never stops the round
                 status, reden = _reden(exc)
                 if isinstance(exc, PrefectNietBereikbaar):
                     prefect_weg.set()
                 noteer(Uitkomst(soort, ref, casus_ref, status, reden))
             else:
-                noteer(Uitkomst(soort, ref, casus or casus_ref, "klaar"))
+                noteer(Uitkomst(soort, ref, casus or casus_ref, Herstelstatus.KLAAR))
             return
 
     def signaalspoor(refs: list[str]) -> None:

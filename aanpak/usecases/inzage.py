@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Jeugdige, Signaal
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import casus_op_ref
+from aanpak.usecases.casusopslag import casus_op_ref
 from aanpak.usecases.grondslag import DOEL_PATROON, beperkt, betrokken_partijen, identiteit, regels
 from models.actor import Actor
 from models.binding import controleer_actor, partij

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Historie, Overdracht, StapInstantie
-from aanpak.usecases.gedeeld import Regievoorstel, actieve_stappen, casus_op_ref, regievoorstellen
+from aanpak.usecases.casusopslag import casus_op_ref
+from aanpak.usecases.regievoorstellen import Regievoorstel, regievoorstellen
+from aanpak.usecases.stappen import actieve_stappen
 from models.bewaking import OPSCHORTING_OVER_MAXIMUM, opschorting_over_maximum
 from models.casus import ACTIEVE_STAPSTATUSSEN, CasusStatus, OverdrachtStatus, StapStatus, kalender_voor
 from models.fouten import InvoerFout

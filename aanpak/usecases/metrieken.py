@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Bezorging, Melding, Signaal, StapInstantie
 from models.casus import StapStatus
+from models.meldingen import BezorgingStatus, MeldingStatus
 
 #: What recovery (``aanpak herstel``, the bewaking) picks up: unfinished for longer than this.
 HERSTEL_GRENS = timedelta(minutes=5)
@@ -49,8 +50,8 @@ def tellingen(omg: Omgeving) -> Tellingen:
             besluiten_niet_toegepast=aantal(Besluit.toegepast_op.is_(None)),
             signalen_niet_verwerkt=aantal(Signaal.verwerkt_op.is_(None)),
             achterstand_herstel=achter,
-            meldingen_onbezorgd=aantal(Melding.status.in_(("wachtend", "bezorgen"))),
-            meldingen_mislukt=aantal(Melding.status == "mislukt"),
-            bezorgingen_mislukt=aantal(Bezorging.status == "mislukt"),
+            meldingen_onbezorgd=aantal(Melding.status.in_((MeldingStatus.WACHTEND, MeldingStatus.BEZORGEN))),
+            meldingen_mislukt=aantal(Melding.status == MeldingStatus.MISLUKT),
+            bezorgingen_mislukt=aantal(Bezorging.status == BezorgingStatus.MISLUKT),
             stappen_te_laat=aantal(StapInstantie.status == StapStatus.OPEN, StapInstantie.termijn_einde < nu),
         )

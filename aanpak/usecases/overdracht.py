@@ -7,11 +7,14 @@ from sqlalchemy import select
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Besluit, Casus, Overdracht
-from aanpak.usecases.gedeeld import actieve_stappen, historie, meld, regie_van, wijzig_ave, zet_regie
+from aanpak.usecases.casusopslag import regie_van, wijzig_ave, zet_regie
+from aanpak.usecases.stappen import actieve_stappen
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld, meld
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partij
 from models.casus import OverdrachtStatus
 from models.fouten import Conflict, DomeinFout, NietGevonden
+from models.meldingen import Meldingsoort
 
 
 class OverdrachtGeaccepteerd(BaseModel):
@@ -69,6 +72,8 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: Actor) -> Ov
             van=overdracht.van_rol,
             overdracht=overdracht.ref,
         )
+        # The acceptance's history entry comes first and its messages last, after the moved steps' (below):
+        # written apart on purpose, so the order of entries and of messages stays as it is.
         # Steps owned "by whoever holds this regie" follow the regie to its new holder.
         verplaatst: list[str] = []
         for stap in actieve_stappen(sessie, casus):
@@ -77,25 +82,20 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: Actor) -> Ov
                 stap.eigenaar_rol = naar.rol
                 stap.eigenaar_organisatie = naar.organisatie
                 verplaatst.append(stap.stap_key)
-                historie(
+                leg_vast_en_meld(
                     sessie,
                     casus,
                     f"stap:{stap.id}:overgedragen:{overdracht.ref}",
-                    "stap_overgedragen",
                     nu,
-                    stap_key=stap.stap_key,
-                    rol=overdracht.naar_rol,
-                    organisatie=naar.organisatie,
-                    van=overdracht.van_rol,
-                )
-                meld(
-                    sessie,
-                    casus,
-                    f"stap:{stap.id}:overgedragen:{overdracht.ref}",
-                    "stap_gestart",
+                    Feit(
+                        "stap_overgedragen",
+                        stap_key=stap.stap_key,
+                        rol=overdracht.naar_rol,
+                        organisatie=naar.organisatie,
+                        gegevens={"van": overdracht.van_rol},
+                    ),
+                    Meldingsoort.STAP_GESTART,
                     [naar],
-                    nu,
-                    stap_key=stap.stap_key,
                     termijn_einde=stap.termijn_einde,
                     eigenaar=overdracht.naar_rol,
                 )
@@ -103,7 +103,7 @@ def accepteer_overdracht(omg: Omgeving, overdracht_ref: str, actor: Actor) -> Ov
             sessie,
             casus,
             f"overdracht:{overdracht.ref}:geaccepteerd",
-            "overdracht_geaccepteerd",
+            Meldingsoort.OVERDRACHT_GEACCEPTEERD,
             [p for p in dict.fromkeys((van, regie_van(sessie, casus).procesregie)) if p],
             nu,
             overdracht=overdracht.ref,

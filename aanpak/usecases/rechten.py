@@ -33,9 +33,10 @@ from aanpak.store.schema import (
     WerkprocesVersie,
 )
 from aanpak.usecases import logboek
-from aanpak.usecases.gedeeld import casus_op_ref, historie
+from aanpak.usecases.casusopslag import casus_op_ref
 from aanpak.usecases.grondslag import beperkt, identiteit, loket
 from aanpak.usecases.signaal import vingerafdrukken
+from aanpak.usecases.vastlegging import historie
 from models.actor import Actor
 from models.binding import controleer_actor
 from models.fouten import Conflict, DomeinFout, InvoerFout

@@ -16,20 +16,16 @@ from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, Correctie, Jeugdige, Match, Signaal, StapInstantie
-from aanpak.usecases.gedeeld import (
-    eerder_antwoord,
-    historie,
-    meld,
-    nieuwe_ref,
-    onthoud_antwoord,
-    open_stap,
-    regie_van,
-)
+from aanpak.usecases.casusopslag import nieuwe_ref, regie_van
+from aanpak.usecases.idempotentie import eerder_antwoord, onthoud_antwoord
+from aanpak.usecases.stappen import open_stap
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld
 from models.actor import Actor
 from models.binding import Partij, controleer_actor, partijen_voor
 from models.casus import CasusStatus, Regie, StapStatus, kalender_voor, ontvangers, start_stap
 from models.fouten import InvoerFout, NietGevonden
 from models.kalender import lokale_datum
+from models.meldingen import Meldingsoort
 from models.organisaties import Organisatieregister
 from models.signaal import Jeugdige as JeugdigeIn
 from models.signaal import SignaalIn, controleer_leeftijd, leeftijdsgroep
@@ -275,24 +271,14 @@ def _open_casus(omg: Omgeving, sessie: Session, signaal: Signaal, nu: datetime) 
     )
     sessie.add(stap)
     sessie.flush()
-    historie(
+    leg_vast_en_meld(
         sessie,
         casus,
         f"stap:{stap.id}:afgerond",
-        "stap_afgerond",
         nu,
-        stap_key=intake.key,
-        rol=start.eigenaar_rol,
-        uitkomst=uitkomst_key,
-    )
-    meld(
-        sessie,
-        casus,
-        f"stap:{stap.id}:afgerond",
-        "stap_afgerond",
+        Feit("stap_afgerond", stap_key=intake.key, rol=start.eigenaar_rol, gegevens={"uitkomst": uitkomst_key}),
+        Meldingsoort.STAP_AFGEROND,
         ontvangers(wp, register, intake.melden.bij_afronding, regie, start.eigenaar),
-        nu,
-        stap_key=intake.key,
         uitkomst=uitkomst_key,
     )
     uitkomst = intake.uitkomst(uitkomst_key)
@@ -324,25 +310,19 @@ def _voeg_toe(omg: Omgeving, sessie: Session, casus: Casus, signaal: Signaal, nu
     sessie.add(Match(casus_id=casus.id, signaal_id=signaal.id, op=op, betrokken_rollen=betrokken, moment=nu))
     if signaal.acuut and not casus.acuut:
         casus.acuut = True
-    historie(
+    leg_vast_en_meld(
         sessie,
         casus,
         f"match:{signaal.ref}",
-        "signaal_gematcht",
         nu,
-        rol=signaal.bron_rol,
-        organisatie=signaal.melder_organisatie,
-        signaal=signaal.ref,
-        op=op,
-        betrokken=betrokken,
-    )
-    meld(
-        sessie,
-        casus,
-        f"match:{signaal.ref}",
-        "match",
+        Feit(
+            "signaal_gematcht",
+            rol=signaal.bron_rol,
+            organisatie=signaal.melder_organisatie,
+            gegevens={"signaal": signaal.ref, "op": op, "betrokken": betrokken},
+        ),
+        Meldingsoort.MATCH,
         partijen,
-        nu,
         signaal=signaal.ref,
         melder_rol=signaal.bron_rol,
     )

@@ -9,13 +9,17 @@ from sqlalchemy.orm import Session
 
 from aanpak.omgeving import Omgeving
 from aanpak.store.schema import Casus, StapInstantie
-from aanpak.usecases.gedeeld import actieve_stappen, casus_op_ref, historie, meld, plan_bewaking
+from aanpak.usecases.casusopslag import casus_op_ref
+from aanpak.usecases.stappen import actieve_stappen, plan_bewaking
+from aanpak.usecases.vastlegging import Feit, historie, leg_vast_en_meld
 from models.actor import Actor
 from models.bewaking import review_op
 from models.binding import Partij, controleer_actor, partij
 from models.casus import Opschortreden, StapStatus, Verlengreden, kalender_voor, max_verlenging, termijn_voor
 from models.fouten import Conflict, DomeinFout, NietGevonden
 from models.kalender import TermijnEenheid, lokale_datum
+from models.meldingen import Meldingsoort
+from models.stappen import overgang
 
 
 class TermijnGewijzigd(BaseModel):
@@ -76,7 +80,7 @@ def opschorten(omg: Omgeving, casus_ref: str, stap_key: str, reden: Opschortrede
                 f"het maximum ({regel.max_werkdagen})",
                 veld="stap",
             )
-        stap.status = StapStatus.OPGESCHORT
+        stap.status = overgang(stap.status, StapStatus.OPGESCHORT)
         stap.opgeschort_op = nu
         stap.opschortreden = reden.value
         historie(
@@ -125,38 +129,28 @@ def hervatten(omg: Omgeving, casus_ref: str, stap_key: str, actor: Actor) -> Ter
             stap.termijn_einde = kalender.verschuif(stap.termijn_einde, werkdagen)
         plan_bewaking(wp, stap)
         stap.opgeschort_werkdagen += werkdagen
-        stap.status = StapStatus.OPEN
+        stap.status = overgang(stap.status, StapStatus.OPEN)
         stap.opgeschort_op = None
-        historie(
+        leg_vast_en_meld(
             sessie,
             casus,
             f"stap:{stap.id}:hervat:{nu.isoformat()}",
-            "stap_hervat",
             nu,
-            stap_key=stap.stap_key,
-            rol=actor.rol,
-            organisatie=actor.organisatie,
-            actor=actor.persoon,
-            werkdagen=werkdagen,
-            werkdagen_verstreken=verstreken,
-            termijn_einde=stap.termijn_einde.isoformat(),
-        )
-        if stap.termijn_einde == vorige_einde:  # a resume that moves nothing changes no term: nothing to tell
-            return TermijnGewijzigd(
-                casus_ref=casus.ref,
-                stap=stap.stap_key,
-                status=stap.status,
-                termijn_einde=stap.termijn_einde,
-                werkdagen_opgeschort=werkdagen,
-            )
-        meld(
-            sessie,
-            casus,
-            f"stap:{stap.id}:hervat:{nu.isoformat()}",
-            "termijn_gewijzigd",
-            [_eigenaar(stap)],
-            nu,
-            stap_key=stap.stap_key,
+            Feit(
+                "stap_hervat",
+                stap_key=stap.stap_key,
+                rol=actor.rol,
+                organisatie=actor.organisatie,
+                actor=actor.persoon,
+                gegevens={
+                    "werkdagen": werkdagen,
+                    "werkdagen_verstreken": verstreken,
+                    "termijn_einde": stap.termijn_einde.isoformat(),
+                },
+            ),
+            Meldingsoort.TERMIJN_GEWIJZIGD,
+            # A resume that moves nothing changes no term: nothing to tell.
+            [_eigenaar(stap)] if stap.termijn_einde != vorige_einde else [],
             termijn_einde=stap.termijn_einde,
         )
         return TermijnGewijzigd(
@@ -198,29 +192,26 @@ def verlengen(
         stap.termijn_einde = kalender_voor(wp).termijn_einde(oud, aantal, termijn.eenheid)
         stap.verlengd_met += aantal
         plan_bewaking(wp, stap)
-        historie(
+        leg_vast_en_meld(
             sessie,
             casus,
             f"stap:{stap.id}:verlengd:{stap.verlengd_met}",
-            "stap_verlengd",
             nu,
-            stap_key=stap.stap_key,
-            rol=actor.rol,
-            organisatie=actor.organisatie,
-            actor=actor.persoon,
-            aantal=aantal,
-            eenheid=termijn.eenheid.value,
-            reden=reden.value,
-            termijn_einde=stap.termijn_einde.isoformat(),
-        )
-        meld(
-            sessie,
-            casus,
-            f"stap:{stap.id}:verlengd:{stap.verlengd_met}",
-            "termijn_gewijzigd",
+            Feit(
+                "stap_verlengd",
+                stap_key=stap.stap_key,
+                rol=actor.rol,
+                organisatie=actor.organisatie,
+                actor=actor.persoon,
+                gegevens={
+                    "aantal": aantal,
+                    "eenheid": termijn.eenheid.value,
+                    "reden": reden.value,
+                    "termijn_einde": stap.termijn_einde.isoformat(),
+                },
+            ),
+            Meldingsoort.TERMIJN_GEWIJZIGD,
             [_eigenaar(stap)],
-            nu,
-            stap_key=stap.stap_key,
             termijn_einde=stap.termijn_einde,
         )
         return TermijnGewijzigd(

@@ -9,7 +9,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from aanpak.toegang.ontwikkeluitgever import Ontwikkeluitgever, is_lokaal
+from aanpak.toegang.ontwikkeluitgever import Ontwikkeluitgever
+from models.adres import is_loopback
 
 
 def _app(tmp_path: Path) -> FastAPI:
@@ -44,5 +45,5 @@ def test_discovery_and_jwks_stay_public(tmp_path: Path) -> None:
     ("host", "lokaal"),
     [("127.0.0.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("192.0.2.7", False), ("", False)],
 )
-def test_is_lokaal(host: str, lokaal: bool) -> None:
-    assert is_lokaal(host) is lokaal
+def test_is_loopback(host: str, lokaal: bool) -> None:
+    assert is_loopback(host) is lokaal

@@ -24,14 +24,14 @@ def server_cmd(
     from aanpak.omgeving import bouw
     from aanpak.server.app import maak_app
     from aanpak.server.toegang import GeenVerificateur, standaard_verificateur
-    from aanpak.toegang.ontwikkeluitgever import is_lokaal
+    from models.adres import is_loopback
 
     try:
         verificateur, ontwikkeluitgever = standaard_verificateur()
     except GeenVerificateur as exc:
         fout_console.print(f"[bold red]Configuratiefout:[/] {exc}")
         raise typer.Exit(1) from None
-    if ontwikkeluitgever is not None and not is_lokaal(host):
+    if ontwikkeluitgever is not None and not is_loopback(host):
         # Its login page lets anyone pick any fictitious person: never on an address others can reach.
         fout_console.print(
             "[bold red]Configuratiefout:[/] de ontwikkeluitgever luistert alleen op deze machine "

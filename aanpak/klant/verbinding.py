@@ -8,7 +8,6 @@ that carries an idempotency key is repeated with the same key after a timeout, s
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ import httpx
 
 from aanpak.cli.foutteksten import OPTIES, reden_tekst, veld_tekst
 from aanpak.klant import tokenbestand
+from models.adres import is_loopback
 
 PREFIX = "/api/v1"
 #: Seconds; a transition behind a request may wait for Prefect, so the default is generous: longer than the
@@ -50,19 +50,10 @@ def api_url() -> str | None:
     return url.rstrip("/") or None
 
 
-def _lokaal(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def controleer_url(url: str) -> None:
     """The bearer token travels only over TLS, or to this machine: plain ``http://`` elsewhere is refused."""
     delen = urlsplit(url)
-    if delen.scheme == "https" or (delen.scheme == "http" and _lokaal(delen.hostname or "")):
+    if delen.scheme == "https" or (delen.scheme == "http" and is_loopback(delen.hostname)):
         return
     raise Weigering(
         [

@@ -15,7 +15,6 @@ The older ``/api/v1/gezondheid`` (app.py) stays as it was.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import os
 from typing import Any
@@ -33,6 +32,7 @@ from aanpak.prefect_lokaal import gezond, kop
 from aanpak.server.problemen import probleem
 from aanpak.store.db import schema_stand
 from aanpak.usecases.metrieken import tellingen
+from models.adres import is_loopback
 
 log = logging.getLogger("aanpak.server")
 
@@ -132,13 +132,6 @@ def ready(request: Request) -> JSONResponse:
 # -- metrics --------------------------------------------------------------------------------------------------
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _toegestaan(request: Request) -> JSONResponse | None:
     """None when the scraper may read the metrics; else the refusal."""
     geheim = os.environ.get(METRICS_TOKEN, "")
@@ -150,7 +143,7 @@ def _toegestaan(request: Request) -> JSONResponse | None:
             401, "Geef het metrics-token mee (Authorization: Bearer …).", headers={"WWW-Authenticate": "Bearer"}
         )
     host = request.client.host if request.client else ""
-    if _loopback(host) and not any(k in request.headers for k in DOORGESTUURD):
+    if is_loopback(host) and not any(k in request.headers for k in DOORGESTUURD):
         return None
     return probleem(403, f"/metrics antwoordt zonder {METRICS_TOKEN} alleen op loopback, niet via een proxy.")
 

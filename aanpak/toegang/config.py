@@ -7,7 +7,6 @@ issuer's own organisations. A municipality edits this file to connect its identi
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Self
@@ -17,6 +16,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from models.adres import is_loopback
 from models.fouten import InvoerFout, invoerfout_uit
 
 #: Asymmetric JWS algorithms we accept; HMAC (``HS*``) and ``none`` can never be configured.
@@ -41,21 +41,12 @@ def _algoritme(alg: str) -> str:
     return alg
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def controleer_url(url: str) -> str:
     """https, or http to this machine only (the development issuer, tests); no credentials or fragment."""
     delen = urlsplit(url)
     if not delen.hostname or delen.username or delen.password or delen.fragment or delen.query:
         raise _fout("geen geldige URL (schema://host[:poort]/pad, zonder gebruiker, query of fragment)")
-    if delen.scheme == "https" or (delen.scheme == "http" and _loopback(delen.hostname)):
+    if delen.scheme == "https" or (delen.scheme == "http" and is_loopback(delen.hostname)):
         return url
     raise _fout("moet https zijn (http alleen naar 127.0.0.1 of localhost)")
 

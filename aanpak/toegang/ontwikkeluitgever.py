@@ -18,7 +18,6 @@ import contextlib
 import hashlib
 import hmac
 import html
-import ipaddress
 import json
 import os
 import re
@@ -43,6 +42,7 @@ from sqlalchemy.exc import ArgumentError
 
 from aanpak.config import Instellingen, instellingen
 from aanpak.toegang.config import OrgSleutel, RolSleutel, Systeem, ToegangConfig, Uitgever
+from models.adres import is_loopback
 from models.fouten import DomeinFout, InvoerFout, invoerfout_uit
 
 if TYPE_CHECKING:
@@ -394,23 +394,11 @@ class Ontwikkeluitgever:
         )
 
 
-def is_lokaal(host: str | None) -> bool:
-    """Is ``host`` a loopback address (the peer's, as the socket saw it; never a forwarded header)?"""
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _alleen_lokaal(request: Request) -> Response | None:
     """403 unless the request comes from this machine: the development issuer signs for anyone who asks."""
     from fastapi.responses import Response
 
-    if is_lokaal(request.client.host if request.client else None):
+    if is_loopback(request.client.host if request.client else None):
         return None
     return Response(
         "De ontwikkeluitgever is alleen vanaf deze machine bereikbaar.",

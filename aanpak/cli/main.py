@@ -11,10 +11,9 @@ import os
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -24,6 +23,7 @@ from aanpak import uitvoering
 from aanpak.cli import nederlands
 from aanpak.cli.actor import Organisatie, actor_uit, standaard_organisatie
 from aanpak.cli.bewaring import bewaring_app
+from aanpak.cli.document import lees_document
 from aanpak.cli.fouten import Als, DocumentFout, Door, _omgeving, domeinfouten
 from aanpak.cli.meldingen import meldingen_app
 from aanpak.cli.privacy import audit_app, grondslag_app, inzien_cmd, rechten_app
@@ -37,9 +37,8 @@ from aanpak.usecases import besluit as besluit_uc
 from aanpak.usecases import bewaking, inzicht, overdracht, signaal, termijnen
 from models.casus import Opschortreden, Verlengreden
 from models.fouten import InvoerFout
-from models.invoer import MAX_BYTES, lees_json
 from models.regievoorstel import Regieafwijkreden, Regiekeuze
-from models.signaal import Categorie, SignaalIn, lees_signaal, veldnamen
+from models.signaal import Categorie, SignaalIn, lees_signaal
 from models.teksten import datum, moment_tekst
 from models.werkproces import laad_bestand
 
@@ -83,19 +82,6 @@ casus_app.command("inzien")(inzien_cmd)
 # -- signaal ------------------------------------------------------------------------------------------------
 
 
-def _lees_document(bestand: str) -> Any:
-    """The file's bytes through the strict reader (UTF-8, no duplicate keys, bounded size, depth and numbers)."""
-    try:
-        if bestand == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
-        else:
-            with Path(bestand).open("rb") as f:
-                data = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InvoerFout([("bestand", f"kan niet gelezen worden ({exc.strerror})")]) from None
-    return lees_json(data, bron="bestand", veldnamen=veldnamen())
-
-
 @signaal_app.command("registreer")
 @domeinfouten
 def registreer(
@@ -121,7 +107,7 @@ def registreer(
     """Registreer een signaal; het wordt gematcht en opent of voegt zich bij een casus."""
     if bestand is not None:
         try:  # the fields of a file are named by their path in it (idempotentie_sleutel, not --sleutel)
-            invoer = lees_signaal(_lees_document(bestand))
+            invoer = lees_signaal(lees_document(bestand))
         except InvoerFout as exc:
             raise DocumentFout(exc.fouten) from None
     else:

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aanpak.cli import nederlands
+from aanpak.cli.document import lees_document
 from aanpak.cli.weergave import console, fout_console, resterend, toonbaar
 from aanpak.klant import privacy, tokenbestand, verzoeken
 from aanpak.klant.gedeeld import Rol, datum, klantfouten, moment_tekst, nog_bezig, waarde
@@ -91,22 +92,6 @@ def logout_cmd() -> None:
 # -- signaal ------------------------------------------------------------------------------------------------------
 
 
-def _lees_document(bestand: str) -> Any:
-    from models.fouten import InvoerFout
-    from models.invoer import MAX_BYTES, lees_json
-    from models.signaal import veldnamen
-
-    try:
-        if bestand == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
-        else:
-            with Path(bestand).open("rb") as f:
-                data = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InvoerFout([("bestand", f"kan niet gelezen worden ({exc.strerror})")]) from None
-    return lees_json(data, bron="bestand", veldnamen=veldnamen())  # duplicate keys named as in the schema
-
-
 @signaal_app.command("registreer")
 @klantfouten
 def registreer(
@@ -131,7 +116,7 @@ def registreer(
         from models.fouten import InvoerFout
 
         try:
-            document = _lees_document(bestand)
+            document = lees_document(bestand)
         except InvoerFout as exc:
             privacy.invoer_geweigerd(exc.fouten)
     else:

@@ -17,12 +17,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aanpak.omgeving import Omgeving
@@ -39,23 +39,34 @@ class Onafgemaakt(BaseModel):
     besluiten: list[tuple[str, str, str]]
 
 
+def _signaal_open(grens: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A signal stored before ``grens`` whose transition never completed."""
+    return (Signaal.verwerkt_op.is_(None), Signaal.ontvangen_op <= grens)
+
+
+def _besluit_open(grens: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A decision taken before ``grens`` that was never applied."""
+    return (Besluit.toegepast_op.is_(None), Besluit.besloten_op <= grens)
+
+
+def _besluiten_open(grens: datetime) -> Select[str, str, str]:
+    """(besluit_ref, casus_ref, stap) of the unapplied decisions, oldest first."""
+    return (
+        select(Besluit.ref, Casus.ref, StapInstantie.stap_key)
+        .join(Casus, Casus.id == Besluit.casus_id)
+        .join(StapInstantie, StapInstantie.id == Besluit.stap_id)
+        .where(*_besluit_open(grens))
+        .order_by(Besluit.id)
+    )
+
+
 def onafgemaakt(omg: Omgeving, ouder_dan: timedelta = WACHTTIJD, limiet: int = 500) -> Onafgemaakt:
     grens = omg.nu() - ouder_dan
     with omg.uow() as sessie:
         signalen = sessie.scalars(
-            select(Signaal.ref)
-            .where(Signaal.verwerkt_op.is_(None), Signaal.ontvangen_op <= grens)
-            .order_by(Signaal.id)
-            .limit(limiet)
+            select(Signaal.ref).where(*_signaal_open(grens)).order_by(Signaal.id).limit(limiet)
         ).all()
-        besluiten = sessie.execute(
-            select(Besluit.ref, Casus.ref, StapInstantie.stap_key)
-            .join(Casus, Casus.id == Besluit.casus_id)
-            .join(StapInstantie, StapInstantie.id == Besluit.stap_id)
-            .where(Besluit.toegepast_op.is_(None), Besluit.besloten_op <= grens)
-            .order_by(Besluit.id)
-            .limit(limiet)
-        ).all()
+        besluiten = sessie.execute(_besluiten_open(grens).limit(limiet)).all()
     return Onafgemaakt(signalen=list(signalen), besluiten=[(b, c, s) for b, c, s in besluiten])
 
 
@@ -196,25 +207,11 @@ def _werkvoorraad(
     grens = omg.nu() - ouder_dan
     with omg.uow() as sessie:
         signalen = sessie.execute(
-            select(Signaal.ref, Signaal.jeugdige_id)
-            .where(Signaal.verwerkt_op.is_(None), Signaal.ontvangen_op <= grens)
-            .order_by(Signaal.id)
-            .limit(limiet)
+            select(Signaal.ref, Signaal.jeugdige_id).where(*_signaal_open(grens)).order_by(Signaal.id).limit(limiet)
         ).all()
-        besluiten = sessie.execute(
-            select(Besluit.ref, Casus.ref, StapInstantie.stap_key)
-            .join(Casus, Casus.id == Besluit.casus_id)
-            .join(StapInstantie, StapInstantie.id == Besluit.stap_id)
-            .where(Besluit.toegepast_op.is_(None), Besluit.besloten_op <= grens)
-            .order_by(Besluit.id)
-            .limit(limiet)
-        ).all()
-        totaal_s = sessie.scalar(
-            select(func.count()).where(Signaal.verwerkt_op.is_(None), Signaal.ontvangen_op <= grens)
-        )
-        totaal_b = sessie.scalar(
-            select(func.count()).where(Besluit.toegepast_op.is_(None), Besluit.besloten_op <= grens)
-        )
+        besluiten = sessie.execute(_besluiten_open(grens).limit(limiet)).all()
+        totaal_s = sessie.scalar(select(func.count()).where(*_signaal_open(grens)))
+        totaal_b = sessie.scalar(select(func.count()).where(*_besluit_open(grens)))
     per_jeugdige: dict[object, list[str]] = {}
     for ref, jeugdige in signalen:
         per_jeugdige.setdefault(jeugdige if jeugdige is not None else ref, []).append(ref)
